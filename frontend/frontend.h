@@ -1,0 +1,38 @@
+/* frontend.h — from model files to the graph IR.
+ *
+ * Reads a .pde model (flex + bison parser, then semantic analysis that
+ * instantiates modules, evaluates compile-time code and infers shapes while
+ * lowering to IR), or a textual IR .pdir file (ir_parse).  Binds weights
+ * to params by their state_dict names.  All user errors go to the DiagCtx
+ * in the clang format; nothing here exits.
+ */
+#ifndef PD_FRONTEND_H
+#define PD_FRONTEND_H
+
+#include "../ir/ir.h"
+
+typedef struct {
+    /* Directories searched for `import std.NAME` (NAME.pde); the first
+     * existing one wins.  NULL-terminated; NULL = built-in default
+     * (PDEC_STDLIB_DIR env var, then the install/source stdlib dir). */
+    const char *const *stdlib_dirs;
+} FeOptions;
+
+/* Loads MODEL (.pde or .pdir, chosen by extension) into a graph.  Returns
+ * NULL when any error was reported to dc. */
+IrGraph *fe_load_model(const char *path, const FeOptions *opt, DiagCtx *dc);
+
+/* Parses and lowers .pde source text held in memory (path labels
+ * diagnostics and anchors relative imports). */
+IrGraph *fe_load_pde_text(const char *path, const char *text, size_t len,
+                          const FeOptions *opt, DiagCtx *dc);
+
+/* Loads the weights file (path, or g->weights relative to g->base_dir when
+ * path is NULL) and binds every param by name.  Errors: a missing
+ * parameter, a shape or dtype mismatch (naming the parameter and both
+ * shapes), an unreadable or corrupt file.  Warning: a tensor in the file
+ * that no param uses.  A graph without params and without a weights
+ * clause succeeds trivially. */
+bool fe_bind_weights(IrGraph *g, const char *path, DiagCtx *dc);
+
+#endif

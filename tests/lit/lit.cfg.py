@@ -1,0 +1,28 @@
+# lit configuration for pdec's file tests.
+# Each test is a .pde / .pdir / .test file with RUN: lines; substitutions:
+#   pdec, FileCheck, not, npycmp  -> the tools of this build
+#   %stdlib -> the source stdlib dir;  %examples -> the source examples dir
+import os
+import lit.formats
+
+config.name = "pdec"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".pde", ".pdir", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = config.pdec_obj_dir
+
+config.substitutions.append(("%stdlib", os.path.join(config.pdec_source_dir, "stdlib")))
+config.substitutions.append(("%examples", os.path.join(config.pdec_source_dir, "examples")))
+config.substitutions.append(("%data", os.path.join(os.path.dirname(config.pdec_source_dir), "shared", "data")))
+
+path = os.pathsep.join([config.pdec_bin_dir, os.path.dirname(config.filecheck),
+                        config.environment.get("PATH", os.environ.get("PATH", ""))])
+config.environment["PATH"] = path
+config.environment["PDEC_STDLIB_DIR"] = os.path.join(config.pdec_source_dir, "stdlib")
+for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "HOME", "XDG_CACHE_HOME"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+if os.path.exists("/usr/bin/dot"):
+    config.available_features.add("graphviz")
