@@ -96,6 +96,15 @@ typedef struct {
     const char *s;       /* STR */
 } IrAttr;
 
+#define IR_MAX_ATTRS 8  /* most attributes any op has */
+
+/* Checks attrs against op's schema and writes the completed list (schema
+ * order, defaults filled; an int given for a float is converted) to
+ * out[IR_MAX_ATTRS].  Pointers in out[] alias attrs[] and the schema.
+ * False with a message (naming the op) in err.  OUT: *nout. */
+bool ir_complete_attrs(IrOpKind op, const IrAttr *attrs, uint32_t nattr, IrAttr *out,
+                       uint32_t *nout, char *err, size_t errlen);
+
 /* Attribute constructors for ir_add() argument lists. */
 IrAttr ir_attr_int(const char *key, int64_t v);
 IrAttr ir_attr_float(const char *key, double v);
