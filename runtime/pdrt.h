@@ -48,6 +48,11 @@ int64_t pdrt_numel(const PdrtTensor *t);
 bool pdrt_tensor_alloc(PdrtTensor *t, PdrtDType dt, uint32_t rank, const int64_t *dims);
 void pdrt_tensor_free(PdrtTensor *t);       /* frees data, zeroes t; NULL ok */
 void pdrt_tensorset_free(PdrtTensorSet *s);
+/* Appends (name, *t) to s, taking ownership of t's data (t is zeroed). */
+bool pdrt_tensorset_add(PdrtTensorSet *s, const char *name, PdrtTensor *t);
+/* Byte size of a shape; false when a dim is negative, the rank is too
+ * large, or the size overflows. OUT: *bytes. */
+bool pdrt_shape_bytes(PdrtDType dt, uint32_t rank, const int64_t *dims, size_t *bytes);
 /* Index of name in s, or -1. */
 long pdrt_tensorset_find(const PdrtTensorSet *s, const char *name);
 
@@ -61,6 +66,11 @@ bool pdrt_npy_load(const char *path, PdrtTensor *out, char *err, size_t errlen);
 bool pdrt_npy_parse(const void *buf, size_t len, PdrtTensor *out, char *err, size_t errlen);
 /* Writes a v1 header .npy (v2 if the header needs it), atomically. */
 bool pdrt_npy_save(const char *path, const PdrtTensor *t, char *err, size_t errlen);
+
+/* The complete bytes of a .npy file for t, malloc'd (NULL on OOM). OUT: *len. */
+void *pdrt_npy_encode(const PdrtTensor *t, size_t *len);
+/* Writes len bytes to path through a temporary file + rename. */
+bool pdrt_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
 bool pdrt_npz_load(const char *path, PdrtTensorSet *out, char *err, size_t errlen);
 bool pdrt_npz_save(const char *path, const PdrtTensorSet *s, char *err, size_t errlen);
