@@ -210,6 +210,10 @@ IrId *ir_outputs(const IrGraph *g, Arena *a, uint32_t *n);
  * the same graph prints byte-identical text. */
 void ir_print(const IrGraph *g, FILE *out);
 
+/* A string literal with C escapes (\" \\ \n \t \xHH), as the text uses. */
+void ir_print_string(FILE *out, const char *s);
+void ir_print_type(FILE *out, const IrType *t);
+
 /* Parses textual IR.  Errors go to dc with file:line:col; returns NULL if
  * any.  name: the file name shown in diagnostics. */
 IrGraph *ir_parse(const char *name, const char *text, size_t len, DiagCtx *dc);
