@@ -407,15 +407,15 @@ static bool parse_attrs(Parser *p, IrAttr *attrs, uint32_t *n) {
 /* ---- statements ------------------------------------------------------- */
 
 /* Checks the written type against the node's inferred one. */
-static bool check_annotation(Parser *p, IrId id, uint32_t start) {
+static bool check_annotation(Parser *p, IrId id) {
     IrType t;
+    if (!expect_punct(p, ':')) return false;
     uint32_t at = p->tok.start;
-    if (!expect_punct(p, ':') || !parse_type(p, &t)) return false;
+    if (!parse_type(p, &t)) return false;
     const IrType *have = &ir_node(p->g, id)->type;
     if (!ir_type_eq(&t, have))
         return error_at(p, at, p->tok.start, "type annotation %s does not match inferred %s",
                         ir_type_str(p->scratch, &t), ir_type_str(p->scratch, have));
-    (void)start;
     return true;
 }
 
@@ -442,7 +442,7 @@ static bool parse_op(Parser *p, IrId *out, uint32_t start) {
     *out = ir_add(p->g, op, ins.data, ins.len, attrs, nattr, src_loc(p->file, start, p->tok.start), err,
                   sizeof err);
     if (*out == IR_NONE) return error_at(p, op_start, op_end, "%s", err);
-    return check_annotation(p, *out, start);
+    return check_annotation(p, *out);
 }
 
 /* def := VALUE '=' (input|param) STRING ':' type | VALUE '=' const ... | VALUE '=' op ... */
@@ -481,7 +481,7 @@ static bool parse_output(Parser *p) {
     IrId v;
     if (!expect_punct(p, '(') || !parse_use(p, &v) || !expect_punct(p, ')')) return false;
     IrId id = ir_add_output(p->g, name, v, src_loc(p->file, start, p->tok.start));
-    return check_annotation(p, id, start);
+    return check_annotation(p, id);
 }
 
 static bool parse_item(Parser *p) {
