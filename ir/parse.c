@@ -51,7 +51,10 @@ static bool error_at(Parser *p, uint32_t start, uint32_t end, const char *fmt, .
     p->failed = true;
     return false;
 }
-#define error_tok(p, ...) error_at((p), (p)->tok.start, (p)->tok.end, __VA_ARGS__)
+/* An error at the current token; a malformed token explains itself. */
+#define error_tok(p, ...)                                                         \
+    ((p)->tok.kind == T_BAD ? error_at((p), (p)->tok.start, (p)->tok.end, "%s", (p)->tok.text) \
+                            : error_at((p), (p)->tok.start, (p)->tok.end, __VA_ARGS__))
 
 /* ---- scanner ---------------------------------------------------------- */
 
