@@ -995,6 +995,74 @@ static void dct_and_idct_match_cosine_sums(void **state)
     ir_graph_free(g);
 }
 
+/* The f64 paths: the same kernels, data exactly representable in f32, so
+ * the references above apply with a tolerance near double epsilon. */
+static void f64_paths_keep_double_precision(void **state)
+{
+    (void)state;
+    float xf[2 * 9 * 4], wf[6 * 2 * 3];
+    double xd[2 * 9 * 4], wd[6 * 2 * 3], want[2 * 9 * 6];
+    fill(xf, 72, 31);
+    fill(wf, 36, 32);
+    for (int i = 0; i < 72; i++)
+        xd[i] = xf[i];
+    for (int i = 0; i < 36; i++)
+        wd[i] = wf[i];
+    ConvCase c = {.b = 2, .h = 1, .w = 9, .cin = 4, .cout = 6, .kh = 1, .kw = 3, .sh = 1,
+                  .sw = 1, .ph = 0, .pw = 1, .dh = 1, .dw = 1, .groups = 2};
+    naive_conv(&c, xf, wf, NULL, want);
+    IrAttr at[4] = {INTS("stride", 1), INTS("padding", 1), INTS("dilation", 1),
+                    ir_attr_int("groups", 2)};
+    PdrtTensor t = run2(IR_OP_CONV1D, A(IR_F64, xd, 2, 9, 4), A(IR_F64, wd, 6, 2, 3), at, 4);
+    SHAPE(&t, PDRT_F64, 2, 9, 6);
+    check_real(&t, want, 2 * 9 * 6, 1e-14);
+    free_t(&t);
+    /* matmul [9,8] @ [8,4] */
+    t = run2(IR_OP_MATMUL, A(IR_F64, xd, 9, 8), A(IR_F64, wd, 8, 4), NULL, 0);
+    double mm[9 * 4];
+    for (int i = 0; i < 9; i++)
+        for (int j = 0; j < 4; j++) {
+            mm[i * 4 + j] = 0;
+            for (int k = 0; k < 8; k++)
+                mm[i * 4 + j] += xd[i * 8 + k] * wd[k * 4 + j];
+        }
+    check_real(&t, mm, 36, 1e-14);
+    free_t(&t);
+    /* rfft of an f64 signal; dct of an f64 row */
+    Cplx full[8], bins[5];
+    for (int i = 0; i < 8; i++)
+        full[i] = xd[i];
+    naive_dft(full, (int64_t[]){8}, 1, 0, -1);
+    memcpy(bins, full, sizeof bins);
+    IrAttr ax = INTS("axes", 0);
+    t = run1(IR_OP_RFFT, A(IR_F64, xd, 8), &ax, 1);
+    check_cplx(&t, bins, 5, 1e-6);  /* c64 result */
+    free_t(&t);
+    double dct[6];
+    for (int k = 0; k < 6; k++) {
+        dct[k] = 0;
+        for (int n = 0; n < 6; n++)
+            dct[k] += 2 * xd[n] * cos(PI * k * (2 * n + 1) / 12.0);
+    }
+    t = run1(IR_OP_DCT, A(IR_F64, xd, 6), &ax, 1);
+    SHAPE(&t, PDRT_F64, 6);
+    check_real(&t, dct, 6, 1e-13);
+    free_t(&t);
+    double pm[4] = {1, 2, 3, 4};
+    IrAttr pa[3] = {INTS("kernel", 2), INTS("stride", 1), INTS("padding", 1)};
+    t = run1(IR_OP_AVGPOOL1D, A(IR_F64, pm, 1, 4, 1), pa, 3);
+    CHECK(&t, 1e-15, 0.5, 1.5, 2.5, 3.5, 2);
+    free_t(&t);
+    IrAttr sm = ir_attr_int("axis", 0);
+    t = run1(IR_OP_SOFTMAX, A(IR_F64, pm, 3), &sm, 1);
+    CHECK(&t, 1e-15, 0.09003057317038046, 0.24472847105479767, 0.6652409557748219);
+    free_t(&t);
+    double mx[4] = {1, 2, 3, 4}, mw[4] = {10, 100, 1, 1000};
+    t = run2(IR_OP_MIX, A(IR_F64, mx, 1, 2, 2), A(IR_F64, mw, 2, 1, 2), NULL, 0);
+    CHECK(&t, 0, 12, 4300);
+    free_t(&t);
+}
+
 /* ---- pooling --------------------------------------------------------------------- */
 
 static void pools_channels_last(void **state)
@@ -1170,6 +1238,7 @@ int main(void)
         cmocka_unit_test(irfft_ignores_dc_and_nyquist_imaginary_parts),
         cmocka_unit_test(fft_and_ifft_match_dft),
         cmocka_unit_test(dct_and_idct_match_cosine_sums),
+        cmocka_unit_test(f64_paths_keep_double_precision),
         cmocka_unit_test(pools_channels_last),
         cmocka_unit_test(input_shape_mismatch_is_an_error),
         cmocka_unit_test(unbound_param_is_an_error),
