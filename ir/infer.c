@@ -72,7 +72,7 @@ static bool axes_mask(Infer *c, const IrAttr *a, uint32_t rank, bool *mask) {
     memset(mask, 0, IR_MAX_RANK * sizeof *mask);
     if (a->n == 0) return fail(c, "'%s' must not be empty", a->key);
     for (uint32_t i = 0; i < a->n; i++) {
-        int64_t ax;
+        int64_t ax = 0;
         if (!norm_axis(c, a->ints[i], rank, &ax)) return false;
         if (mask[ax]) return fail(c, "axis %lld is listed twice", (long long)a->ints[i]);
         mask[ax] = true;
@@ -235,7 +235,7 @@ static bool infer_reduce(Infer *c, IrOpKind op) {
 }
 
 static bool infer_norm(Infer *c) {
-    int64_t ax;
+    int64_t ax = 0;
     if (!need_real(c, &c->in[0])) return false;
     if (!norm_axis(c, attr(c, "axis")->i, c->in[0].rank, &ax)) return false;
     return result(c, c->in[0]);
@@ -312,7 +312,7 @@ static bool infer_pad(Infer *c) {
 }
 
 static bool infer_concat(Infer *c) {
-    int64_t ax;
+    int64_t ax = 0;
     const IrType *x = &c->in[0];
     if (!norm_axis(c, attr(c, "axis")->i, x->rank, &ax)) return false;
     IrType t = *x;
@@ -344,7 +344,7 @@ static bool infer_broadcast(Infer *c) {
 static bool infer_gather(Infer *c) {
     const IrAttr *idx = attr(c, "indices");
     const IrType *x = &c->in[0];
-    int64_t ax;
+    int64_t ax = 0;
     if (!norm_axis(c, attr(c, "axis")->i, x->rank, &ax)) return false;
     for (uint32_t i = 0; i < idx->n; i++)
         if (idx->ints[i] < 0 || idx->ints[i] >= x->dims[ax])
@@ -361,7 +361,7 @@ static bool infer_fft(Infer *c, IrOpKind op) {
     const IrAttr *axes = attr(c, "axes");
     bool mask[IR_MAX_RANK];
     if (!axes_mask(c, axes, x->rank, mask)) return false;
-    int64_t last;
+    int64_t last = 0;
     norm_axis(c, axes->ints[axes->n - 1], x->rank, &last);
     IrType t = *x;
     switch (op) {
@@ -375,7 +375,7 @@ static bool infer_fft(Infer *c, IrOpKind op) {
         if (x->dtype != IR_C64) return fail(c, "needs a c64 tensor, got %s", TS(x));
         if (n->n != axes->n) return fail(c, "'n' needs one size per axis (%u)", axes->n);
         for (uint32_t i = 0; i < axes->n; i++) {
-            int64_t a;
+            int64_t a = 0;
             norm_axis(c, axes->ints[i], x->rank, &a);
             int64_t want = a == last ? n->ints[i] / 2 + 1 : n->ints[i];
             if (n->ints[i] < 1 || x->dims[a] != want)

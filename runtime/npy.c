@@ -165,7 +165,7 @@ bool pdrt_npy_parse(const void *buf, size_t len, PdrtTensor *out, char *err, siz
     if (hlen > len - off)
         return fail(err, errlen, "truncated: header says %zu header bytes, file has %zu", hlen, len - off);
     NpyHeader h;
-    PdrtDType dt;
+    PdrtDType dt = PDRT_F32;
     if (!parse_header((const char *)b + off, hlen, &h, err, errlen) ||
         !dtype_of(h.descr, &dt, err, errlen))
         return false;

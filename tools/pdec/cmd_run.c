@@ -1,0 +1,221 @@
+/* cmd_run.c — `pdec run MODEL --input NAME=x.npy ...`: run a model.
+ *
+ * Loads, binds weights, runs the default pipeline (unless --no-passes),
+ * matches --input files to the model's inputs by name (checking dtype and
+ * shape), runs the engine, and writes --output files atomically; outputs
+ * not written to a file are summarized on stdout (shape, range, mean and a
+ * checksum = the sum of all elements).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backends/interp/interp.h"
+#include "driver.h"
+
+static const char *const help =
+    "usage: pdec run MODEL --input NAME=FILE.npy ... [--output NAME=FILE.npy ...]\n"
+    "                [--engine interp] [--weights PATH] [--no-passes|--passes LIST] [--time]\n\n"
+    "Runs MODEL on .npy inputs (float32, C order).\n\n"
+    "  --input NAME=FILE   bind model input NAME (every input needs one)\n"
+    "  --output NAME=FILE  write model output NAME to FILE (atomically); outputs\n"
+    "                      without a file are summarized on stdout\n"
+    "  --engine E          interp (the reference interpreter; the default while\n"
+    "                      the compiled engines c and opencl are being built)\n"
+    "  --weights PATH      weights to bind instead of the model's own\n"
+    "  --passes LIST       passes to run first (default: canonicalize)\n"
+    "  --no-passes         run the graph as lowered\n"
+    "  --time              print how long the engine took\n";
+
+typedef struct {
+    const char *name, *file;
+} Binding;
+
+enum { MAX_BINDINGS = 64 };
+
+typedef struct {
+    Binding inputs[MAX_BINDINGS], outputs[MAX_BINDINGS];
+    int ninputs, noutputs;
+    const char *engine, *weights, *passes;
+    bool no_passes, time;
+} RunArgs;
+
+static bool add_binding(Binding *list, int *n, const char *arg, const char *flag) {
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        fprintf(stderr, "pdec: error: %s expects NAME=FILE, got '%s'\n", flag, arg);
+        return false;
+    }
+    if (*n == MAX_BINDINGS) {
+        fprintf(stderr, "pdec: error: too many %s options\n", flag);
+        return false;
+    }
+    list[*n].name = strndup(arg, (size_t)(eq - arg));
+    list[*n].file = eq + 1;
+    (*n)++;
+    return true;
+}
+
+/* OUT: *a.  Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, RunArgs *a) {
+    static const struct option opts[] = {
+        {"input", required_argument, 0, 'i'}, {"output", required_argument, 0, 'o'},
+        {"engine", required_argument, 0, 'e'}, {"weights", required_argument, 0, 'w'},
+        {"passes", required_argument, 0, 'p'}, {"no-passes", no_argument, 0, 'n'},
+        {"time", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 0;
+    a->engine = "interp";
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': if (!add_binding(a->inputs, &a->ninputs, optarg, "--input")) return EXIT_USER; break;
+        case 'o': if (!add_binding(a->outputs, &a->noutputs, optarg, "--output")) return EXIT_USER; break;
+        case 'e': a->engine = optarg; break;
+        case 'w': a->weights = optarg; break;
+        case 'p': a->passes = optarg; break;
+        case 'n': a->no_passes = true; break;
+        case 't': a->time = true; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: fputs(help, stderr); return EXIT_USER;
+        }
+    }
+    if (optind != argc - 1) {
+        fputs(help, stderr);
+        return EXIT_USER;
+    }
+    if (strcmp(a->engine, "interp") != 0) {
+        if (strcmp(a->engine, "c") == 0 || strcmp(a->engine, "opencl") == 0)
+            fprintf(stderr, "pdec: error: engine '%s' is not available in this build yet; use --engine interp\n",
+                    a->engine);
+        else
+            fprintf(stderr, "pdec: error: unknown engine '%s' (interp, c, opencl)\n", a->engine);
+        return EXIT_USER;
+    }
+    return -1;
+}
+
+/* Loads the file bound to input node id into *t, checking its type. */
+static bool load_input(const IrGraph *g, IrId id, const RunArgs *a, PdrtTensor *t, DiagCtx *dc) {
+    const IrNode *n = ir_node(g, id);
+    char want[128], have[128], err[256];
+    ir_type_fmt(want, sizeof want, &n->type);
+    const Binding *b = NULL;
+    for (int i = 0; i < a->ninputs; i++)
+        if (strcmp(a->inputs[i].name, n->name) == 0) b = &a->inputs[i];
+    if (!b) {
+        diag_error(dc, src_none(), "no --input for model input '%s' (%s)", n->name, want);
+        return false;
+    }
+    if (!pdrt_npy_load(b->file, t, err, sizeof err)) {
+        diag_file_error(dc, b->file, "%s", err);
+        return false;
+    }
+    IrType got = {.dtype = (IrDType)t->dtype, .rank = t->rank};
+    memcpy(got.dims, t->dims, t->rank * sizeof(int64_t));
+    if (!ir_type_eq(&got, &n->type)) {
+        diag_error(dc, src_none(), "input '%s': model expects %s, '%s' has %s", n->name, want, b->file,
+                   ir_type_fmt(have, sizeof have, &got));
+        pdrt_tensor_free(t);
+        return false;
+    }
+    return true;
+}
+
+/* Every --input and --output name must exist in the model. */
+static bool names_exist(const IrGraph *g, const Binding *list, int n, IrOpKind op, DiagCtx *dc) {
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        bool found = false;
+        for (uint32_t k = 0; k < g->nodes.len && !found; k++)
+            found = ir_node(g, k)->op == op && strcmp(ir_node(g, k)->name, list[i].name) == 0;
+        if (!found) {
+            diag_error(dc, src_none(), "model has no %s named '%s'", op == IR_OP_INPUT ? "input" : "output",
+                       list[i].name);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void summarize(const char *name, const PdrtTensor *t) {
+    int64_t n = pdrt_numel(t) * (t->dtype == PDRT_C64 ? 2 : 1);
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = t->dtype == PDRT_F64 ? ((double *)t->data)[i]
+                 : t->dtype == PDRT_I64 ? (double)((int64_t *)t->data)[i]
+                                        : ((float *)t->data)[i];
+        lo = v < lo ? v : lo, hi = v > hi ? v : hi, sum += v;
+    }
+    printf("%s: %s[", name, pdrt_dtype_name(t->dtype));
+    for (uint32_t i = 0; i < t->rank; i++) printf(i ? ",%lld" : "%lld", (long long)t->dims[i]);
+    printf("] min %.6g max %.6g mean %.6g checksum %.6e\n", lo, hi, n ? sum / (double)n : 0.0, sum);
+}
+
+static bool write_outputs(const IrGraph *g, const RunArgs *a, PdrtTensor *outs, uint32_t nout, DiagCtx *dc) {
+    Arena *tmp = arena_new();
+    uint32_t n;
+    IrId *ids = ir_outputs(g, tmp, &n);
+    bool ok = true;
+    for (uint32_t k = 0; k < nout; k++) {
+        const char *name = ir_node(g, ids[k])->name, *file = NULL;
+        for (int i = 0; i < a->noutputs; i++)
+            if (strcmp(a->outputs[i].name, name) == 0) file = a->outputs[i].file;
+        char err[256];
+        if (!file) summarize(name, &outs[k]);
+        else if (!pdrt_npy_save(file, &outs[k], err, sizeof err)) ok = false, diag_file_error(dc, file, "%s", err);
+    }
+    arena_free(tmp);
+    return ok;
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Binds inputs, runs the interpreter, writes or prints outputs. */
+static bool execute(IrGraph *g, const RunArgs *a, DiagCtx *dc) {
+    uint32_t nin, nout;
+    IrId *in_ids = ir_inputs(g, g->arena, &nin);
+    ir_outputs(g, g->arena, &nout);
+    PdrtTensor *ins = calloc(nin + 1, sizeof *ins), *outs = calloc(nout + 1, sizeof *outs);
+    bool ok = names_exist(g, a->inputs, a->ninputs, IR_OP_INPUT, dc);
+    ok = names_exist(g, a->outputs, a->noutputs, IR_OP_OUTPUT, dc) && ok; /* report both */
+    for (uint32_t i = 0; ok && i < nin; i++) ok = load_input(g, in_ids[i], a, &ins[i], dc);
+    char err[512];
+    double t0 = now_ms();
+    if (ok && !(ok = interp_run(g, ins, nin, outs, nout, err, sizeof err))) diag_error(dc, src_none(), "%s", err);
+    double t1 = now_ms();
+    if (ok) ok = write_outputs(g, a, outs, nout, dc);
+    if (ok && a->time) printf("time: %.2f ms (engine %s)\n", t1 - t0, a->engine);
+    for (uint32_t i = 0; i < nin; i++) pdrt_tensor_free(&ins[i]);
+    for (uint32_t i = 0; i < nout; i++) pdrt_tensor_free(&outs[i]);
+    free(ins);
+    free(outs);
+    return ok;
+}
+
+int cmd_run(int argc, char **argv) {
+    RunArgs a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0) {
+        DiagCtx *dc = diag_new(stderr);
+        IrGraph *g = drv_load(argv[optind], dc);
+        bool ok = g && drv_bind(g, a.weights, false, dc);
+        if (ok && !a.no_passes) {
+            const char *const *list = a.passes ? drv_split_list(g->arena, a.passes) : pass_default_pipeline();
+            PassOptions opt = {.out = stdout};
+            ok = pass_run_pipeline(g, list, &opt, dc) && ir_verify(g, dc);
+        }
+        if (ok) ok = execute(g, &a, dc);
+        ir_graph_free(g);
+        diag_free(dc);
+        rc = ok ? 0 : EXIT_USER;
+    }
+    for (int i = 0; i < a.ninputs; i++) free((char *)a.inputs[i].name);
+    for (int i = 0; i < a.noutputs; i++) free((char *)a.outputs[i].name);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/* driver.h — shared by the pdec subcommands (tools/pdec/cmd_*.c).
+ *
+ * Each subcommand is one function `int cmd_NAME(int argc, char **argv)`
+ * returning the exit status: 0 success, 1 user error (already reported),
+ * 2 internal error (pd_die unwinds to main's protected boundary).
+ */
+#ifndef PDEC_DRIVER_H
+#define PDEC_DRIVER_H
+
+#include <stdio.h>
+
+#include "frontend/frontend.h"
+#include "passes/passes.h"
+
+#define EXIT_USER 1
+
+int cmd_check(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* Loads MODEL (.pde or .pdir) with the default stdlib path.  NULL when
+ * errors were reported to dc. */
+IrGraph *drv_load(const char *path, DiagCtx *dc);
+
+/* Binds weights unless no_weights: from override when given, else from the
+ * model's `weights` clause (a model without one and without params is
+ * fine).  False when errors were reported. */
+bool drv_bind(IrGraph *g, const char *override, bool no_weights, DiagCtx *dc);
+
+/* Splits "a,b,c" into a NULL-terminated list in the graph's arena. */
+const char **drv_split_list(Arena *a, const char *s);
+
+/* Writes what print(ud, f) prints to path atomically ("-" = stdout).
+ * When print returns false (it reported why), nothing is written.  False
+ * when print failed or the file cannot be written. */
+bool drv_write_output(const char *path, bool (*print)(void *ud, FILE *f), void *ud, DiagCtx *dc);
+
+#endif
