@@ -165,6 +165,16 @@ static const SchemaItem *op_schema(IrOpKind op, uint32_t *n) {
     return cache[op];
 }
 
+uint32_t ir_op_attr_schema(IrOpKind op, const char **names, IrAttrKind *kinds) {
+    uint32_t n;
+    const SchemaItem *items = op_schema(op, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        if (names) names[i] = items[i].name;
+        if (kinds) kinds[i] = items[i].kind;
+    }
+    return n;
+}
+
 static const char *kind_name(IrAttrKind k) {
     switch (k) {
     case IR_ATTR_INT: return "int";

@@ -105,6 +105,10 @@ typedef struct {
 bool ir_complete_attrs(IrOpKind op, const IrAttr *attrs, uint32_t nattr, IrAttr *out,
                        uint32_t *nout, char *err, size_t errlen);
 
+/* The attribute names and kinds of op in schema order (arrays of
+ * IR_MAX_ATTRS; either may be NULL).  Returns how many. */
+uint32_t ir_op_attr_schema(IrOpKind op, const char **names, IrAttrKind *kinds);
+
 /* Attribute constructors for ir_add() argument lists. */
 IrAttr ir_attr_int(const char *key, int64_t v);
 IrAttr ir_attr_float(const char *key, double v);

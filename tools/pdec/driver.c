@@ -6,38 +6,7 @@
 
 #include "driver.h"
 
-static bool ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Directory part of path ("." when none), in the graph's arena. */
-static const char *dir_of(Arena *a, const char *path) {
-    const char *slash = strrchr(path, '/');
-    if (!slash) return ".";
-    return slash == path ? "/" : arena_strndup(a, path, (size_t)(slash - path));
-}
-
-/* A textual IR file: parsed and verified, weights relative to its folder. */
-static IrGraph *load_pdir(const char *path, DiagCtx *dc) {
-    size_t len;
-    char *text = pd_read_file(path, &len);
-    if (!text) {
-        diag_error(dc, src_none(), "cannot open '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    IrGraph *g = ir_parse(path, text, len, dc);
-    free(text);
-    if (g && !ir_verify(g, dc)) {
-        ir_graph_free(g);
-        return NULL;
-    }
-    if (g) g->base_dir = dir_of(g->arena, path);
-    return g;
-}
-
 IrGraph *drv_load(const char *path, DiagCtx *dc) {
-    if (ends_with(path, ".pdir")) return load_pdir(path, dc);
     FeOptions opt = {0};
     return fe_load_model(path, &opt, dc);
 }
