@@ -241,7 +241,7 @@ static Value inline_body(Sema *S, Scope *parent, const Stmt *fn, const Args *arg
     S->depth--;
     if (ret.kind == V_ERROR) return ret;
     if (!returned) {
-        sema_error(S, fn->loc, "'%s' ends without 'return'", name);
+        sema_error(S, fn->name_loc, "'%s' ends without 'return'", name);
         return v_error();
     }
     if (fn->type) {

@@ -162,8 +162,16 @@ static void exec_assign(Sema *S, Scope *sc, const Stmt *s) {
     scope_set(S, sc, s->name, v, false);
 }
 
-/* Runs one statement; true when it returned. */
-static bool exec_one(Sema *S, Scope *sc, const Stmt *s, StmtContext ctx, Value *ret) {
+/* After a failed declaration the name still exists, as an error value, so
+ * later uses of it stay silent instead of repeating the first message. */
+static void poison(Sema *S, Scope *sc, const Stmt *s) {
+    bool declares = s->kind == ST_CONST || s->kind == ST_INPUT || s->kind == ST_LAYER ||
+                    s->kind == ST_PARAM || s->kind == ST_ASSIGN;
+    if (declares && s->name && !scope_find_local(sc, s->name)) scope_set(S, sc, s->name, v_error(), false);
+}
+
+/* Runs one allowed statement; true when it returned. */
+static bool exec_checked(Sema *S, Scope *sc, const Stmt *s, StmtContext ctx, Value *ret) {
     if (!allowed(S, s, ctx)) return false;
     switch (s->kind) {
     case ST_CONST: {
@@ -186,6 +194,13 @@ static bool exec_one(Sema *S, Scope *sc, const Stmt *s, StmtContext ctx, Value *
     case ST_WEIGHTS: exec_weights(S, s); return false;
     default: return false;
     }
+}
+
+/* Runs one statement; true when it returned. */
+static bool exec_one(Sema *S, Scope *sc, const Stmt *s, StmtContext ctx, Value *ret) {
+    bool returned = exec_checked(S, sc, s, ctx, ret);
+    poison(S, sc, s);
+    return returned;
 }
 
 bool sema_exec(Sema *S, Scope *sc, const StmtList *stmts, StmtContext ctx, Value *ret) {
