@@ -12,6 +12,7 @@ config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = config.pdec_obj_dir
 
+config.substitutions.append(("%srcroot", config.pdec_source_dir))
 config.substitutions.append(("%stdlib", os.path.join(config.pdec_source_dir, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.pdec_source_dir, "examples")))
 config.substitutions.append(("%data", os.path.join(os.path.dirname(config.pdec_source_dir), "shared", "data")))
