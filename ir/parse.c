@@ -315,9 +315,13 @@ static bool parse_const(Parser *p, IrId *out, uint32_t start) {
     next(p);
     if (!expect_punct(p, '<') || !is_punct(p, '[')) return error_tok(p, "expected '['");
     uint32_t data_pos = p->pos; /* just after '[' */
-    int depth = 0;               /* skip to the matching ']' */
+    int depth = 0, parens = 0;   /* skip to the matching ']', counting elements */
+    int64_t listed = 0;
     while (p->tok.kind != T_EOF && p->tok.kind != T_BAD && !(depth == 1 && is_punct(p, ']'))) {
         if (is_punct(p, '[')) depth++;
+        if (is_punct(p, '(')) parens++;
+        if (is_punct(p, ')')) parens--;
+        if (depth == 1 && parens == 0 && (is_punct(p, ',') || listed == 0) && !is_punct(p, '[')) listed++;
         next(p);
     }
     if (!expect_punct(p, ']') || !expect_punct(p, '>') || !expect_punct(p, ':')) return false;
@@ -327,6 +331,10 @@ static bool parse_const(Parser *p, IrId *out, uint32_t start) {
     Tok after_tok = p->tok;
     size_t esize = ir_dtype_size(t.dtype);
     int64_t n = ir_type_numel(&t);
+    /* Checked before allocating: the type alone may promise terabytes. */
+    if (listed != n)
+        return error_at(p, start, after, "const has %lld elements but %s needs %lld", (long long)listed,
+                        ir_type_str(p->scratch, &t), (long long)n);
     unsigned char *data = pd_xmalloc((size_t)n * esize + 1);
     p->pos = data_pos;
     next(p);
