@@ -55,7 +55,7 @@ static bool same_attr(const IrAttr *a, const IrAttr *b) {
 static bool same_node(const IrGraph *g, const IrNode *a, const IrNode *b) {
     if (a->op != b->op || a->nin != b->nin || a->nattr != b->nattr || !ir_type_eq(&a->type, &b->type))
         return false;
-    if (memcmp(a->in, b->in, a->nin * sizeof(IrId)) != 0) return false;
+    if (a->nin && memcmp(a->in, b->in, a->nin * sizeof(IrId)) != 0) return false;
     for (uint32_t k = 0; k < a->nattr; k++)
         if (!same_attr(&a->attr[k], &b->attr[k])) return false;
     if (a->op == IR_OP_CONST) {
