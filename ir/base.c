@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* ---- arena ------------------------------------------------------------ */
 
@@ -184,38 +182,4 @@ char *pd_read_file(const char *path, size_t *len) {
     buf[n] = 0;
     if (len) *len = n;
     return buf;
-}
-
-bool pd_write_file_atomic(const char *path, const void *data, size_t len) {
-    size_t plen = strlen(path);
-    char *tmp = pd_xmalloc(plen + 16);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) { free(tmp); return false; }
-    /* mkstemp makes the file 0600; give it what open(2) would have. */
-    mode_t mask = umask(022);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    int saved = errno;
-    bool ok = left == 0 && fsync(fd) == 0;
-    if (close(fd) != 0) ok = false;
-    if (ok && rename(tmp, path) != 0) { saved = errno; ok = false; }
-    if (!ok) {
-        unlink(tmp);
-        errno = saved ? saved : EIO;
-    }
-    free(tmp);
-    return ok;
 }

@@ -74,8 +74,4 @@ void *pd_xrealloc(void *p, size_t n);
  * and sets errno on failure. OUT: *len = number of bytes read. */
 char *pd_read_file(const char *path, size_t *len);
 
-/* Writes data to path through path.tmp.XXXXXX + rename, so a reader never
- * sees a half-written file.  Returns false and sets errno on failure. */
-bool pd_write_file_atomic(const char *path, const void *data, size_t len);
-
 #endif

@@ -17,14 +17,6 @@
 #include <sys/stat.h>
 #include <zip.h>
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    if (err && errlen) vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static bool ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
@@ -37,31 +29,31 @@ static bool npz_member(zip_t *z, zip_int64_t i, PdrtTensorSet *out, char *err, s
     zip_stat_t st;
     if (zip_stat_index(z, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
         !(st.valid & ZIP_STAT_NAME))
-        return fail(err, errlen, "corrupt archive: cannot read member %lld", (long long)i);
+        return pdrt_fail(err, errlen, "corrupt archive: cannot read member %lld", (long long)i);
     if (!ends_with(st.name, ".npy")) return true; /* not a tensor: ignore */
-    if (st.size > ((zip_uint64_t)1 << 40)) return fail(err, errlen, "member '%s' is too large", st.name);
+    if (st.size > ((zip_uint64_t)1 << 40)) return pdrt_fail(err, errlen, "member '%s' is too large", st.name);
     void *buf = malloc(st.size ? st.size : 1);
     zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)i, 0);
     zip_int64_t got = f && buf ? zip_fread(f, buf, st.size) : -1;
     if (f) zip_fclose(f);
     if (got < 0 || (zip_uint64_t)got != st.size) {
         free(buf);
-        return fail(err, errlen, "member '%s': cannot read (corrupt archive)", st.name);
+        return pdrt_fail(err, errlen, "member '%s': cannot read (corrupt archive)", st.name);
     }
     PdrtTensor t;
     char why[256];
     bool ok = pdrt_npy_parse(buf, st.size, &t, why, sizeof why);
     free(buf);
-    if (!ok) return fail(err, errlen, "member '%s': %s", st.name, why);
+    if (!ok) return pdrt_fail(err, errlen, "member '%s': %s", st.name, why);
     char name[1024];
     snprintf(name, sizeof name, "%.*s", (int)(strlen(st.name) - 4), st.name);
     if (pdrt_tensorset_find(out, name) >= 0) {
         pdrt_tensor_free(&t);
-        return fail(err, errlen, "member '%s' appears twice", st.name);
+        return pdrt_fail(err, errlen, "member '%s' appears twice", st.name);
     }
     if (!pdrt_tensorset_add(out, name, &t)) {
         pdrt_tensor_free(&t);
-        return fail(err, errlen, "out of memory");
+        return pdrt_fail(err, errlen, "out of memory");
     }
     return true;
 }
@@ -73,7 +65,7 @@ bool pdrt_npz_load(const char *path, PdrtTensorSet *out, char *err, size_t errle
     if (!z) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);
-        fail(err, errlen, "cannot open as a zip archive: %s", zip_error_strerror(&ze));
+        pdrt_fail(err, errlen, "cannot open as a zip archive: %s", zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return false;
     }
@@ -90,7 +82,7 @@ bool pdrt_npz_save(const char *path, const PdrtTensorSet *s, char *err, size_t e
      * the archive appears whole or not at all. */
     int zerr = 0;
     zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-    if (!z) return fail(err, errlen, "cannot create zip archive (libzip error %d)", zerr);
+    if (!z) return pdrt_fail(err, errlen, "cannot create zip archive (libzip error %d)", zerr);
     void **bufs = calloc(s->n + 1, sizeof *bufs);
     bool ok = bufs != NULL;
     for (size_t i = 0; ok && i < s->n; i++) {
@@ -101,11 +93,11 @@ bool pdrt_npz_save(const char *path, const PdrtTensorSet *s, char *err, size_t e
         snprintf(name, sizeof name, "%s.npy", s->items[i].name);
         if (!src || zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8) < 0) {
             if (src) zip_source_free(src);
-            ok = fail(err, errlen, "cannot add '%s': %s", name, zip_strerror(z));
+            ok = pdrt_fail(err, errlen, "cannot add '%s': %s", name, zip_strerror(z));
         }
     }
     if (ok && zip_close(z) != 0) {
-        ok = fail(err, errlen, "cannot write archive: %s", zip_strerror(z));
+        ok = pdrt_fail(err, errlen, "cannot write archive: %s", zip_strerror(z));
         zip_discard(z);
     } else if (!ok) {
         zip_discard(z);
@@ -129,56 +121,56 @@ static bool st_entry(const cJSON *e, const unsigned char *data, size_t dlen, Pdr
     const cJSON *offs = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
     if (!cJSON_IsString(dt) || !cJSON_IsArray(shape) || !cJSON_IsArray(offs) ||
         cJSON_GetArraySize(offs) != 2)
-        return fail(err, errlen, "tensor '%s': needs dtype, shape and data_offsets", name);
+        return pdrt_fail(err, errlen, "tensor '%s': needs dtype, shape and data_offsets", name);
     int which = -1;
     for (int i = 0; i < 4; i++)
         if (strcmp(dt->valuestring, st_dtypes[i].name) == 0) which = i;
     if (which < 0)
-        return fail(err, errlen, "tensor '%s': unsupported dtype %s (supported: F32 F64 C64 I64)", name,
+        return pdrt_fail(err, errlen, "tensor '%s': unsupported dtype %s (supported: F32 F64 C64 I64)", name,
                     dt->valuestring);
     int rank = cJSON_GetArraySize(shape);
-    if (rank > PDRT_MAX_RANK) return fail(err, errlen, "tensor '%s': rank %d is too large", name, rank);
+    if (rank > PDRT_MAX_RANK) return pdrt_fail(err, errlen, "tensor '%s': rank %d is too large", name, rank);
     int64_t dims[PDRT_MAX_RANK];
     for (int i = 0; i < rank; i++) {
         const cJSON *d = cJSON_GetArrayItem(shape, i);
         if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > 1e15)
-            return fail(err, errlen, "tensor '%s': bad shape", name);
+            return pdrt_fail(err, errlen, "tensor '%s': bad shape", name);
         dims[i] = (int64_t)d->valuedouble;
     }
     double a = cJSON_GetArrayItem(offs, 0)->valuedouble, b = cJSON_GetArrayItem(offs, 1)->valuedouble;
     size_t bytes;
     if (!pdrt_shape_bytes(st_dtypes[which].dt, (uint32_t)rank, dims, &bytes))
-        return fail(err, errlen, "tensor '%s': shape too large", name);
+        return pdrt_fail(err, errlen, "tensor '%s': shape too large", name);
     if (!(a >= 0 && b >= a && b <= (double)dlen) || (size_t)(b - a) != bytes)
-        return fail(err, errlen, "tensor '%s': data_offsets [%.0f, %.0f] do not fit %zu bytes of data (needs %zu)",
+        return pdrt_fail(err, errlen, "tensor '%s': data_offsets [%.0f, %.0f] do not fit %zu bytes of data (needs %zu)",
                     name, a, b, dlen, bytes);
     PdrtTensor t;
-    if (!pdrt_tensor_alloc(&t, st_dtypes[which].dt, (uint32_t)rank, dims)) return fail(err, errlen, "out of memory");
+    if (!pdrt_tensor_alloc(&t, st_dtypes[which].dt, (uint32_t)rank, dims)) return pdrt_fail(err, errlen, "out of memory");
     if (bytes) memcpy(t.data, data + (size_t)a, bytes);
     if (!pdrt_tensorset_add(out, name, &t)) {
         pdrt_tensor_free(&t);
-        return fail(err, errlen, "out of memory");
+        return pdrt_fail(err, errlen, "out of memory");
     }
     return true;
 }
 
 static bool st_parse(const unsigned char *buf, size_t len, PdrtTensorSet *out, char *err, size_t errlen) {
-    if (len < 8) return fail(err, errlen, "truncated: no header length");
+    if (len < 8) return pdrt_fail(err, errlen, "truncated: no header length");
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--) hlen = hlen << 8 | buf[i];
-    if (hlen > len - 8) return fail(err, errlen, "truncated: header says %llu bytes, file has %zu",
+    if (hlen > len - 8) return pdrt_fail(err, errlen, "truncated: header says %llu bytes, file has %zu",
                                     (unsigned long long)hlen, len - 8);
     cJSON *root = cJSON_ParseWithLength((const char *)buf + 8, (size_t)hlen);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return fail(err, errlen, "corrupt header: not a JSON object");
+        return pdrt_fail(err, errlen, "corrupt header: not a JSON object");
     }
     bool ok = true;
     const cJSON *e;
     cJSON_ArrayForEach(e, root) {
         if (!ok) break;
         if (strcmp(e->string, "__metadata__") == 0) continue;
-        if (!cJSON_IsObject(e)) ok = fail(err, errlen, "corrupt header: entry '%s' is not an object", e->string);
+        if (!cJSON_IsObject(e)) ok = pdrt_fail(err, errlen, "corrupt header: entry '%s' is not an object", e->string);
         else ok = st_entry(e, buf + 8 + hlen, len - 8 - (size_t)hlen, out, err, errlen);
     }
     cJSON_Delete(root);
@@ -188,11 +180,11 @@ static bool st_parse(const unsigned char *buf, size_t len, PdrtTensorSet *out, c
 bool pdrt_safetensors_load(const char *path, PdrtTensorSet *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, errlen, "cannot open: %s", strerror(errno));
+    if (!f) return pdrt_fail(err, errlen, "cannot open: %s", strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        return fail(err, errlen, "not a regular file");
+        return pdrt_fail(err, errlen, "not a regular file");
     }
     size_t len = (size_t)st.st_size;
     unsigned char *buf = malloc(len ? len : 1);
@@ -200,7 +192,7 @@ bool pdrt_safetensors_load(const char *path, PdrtTensorSet *out, char *err, size
     fclose(f);
     if (!ok) {
         free(buf);
-        return fail(err, errlen, "cannot read file");
+        return pdrt_fail(err, errlen, "cannot read file");
     }
     ok = st_parse(buf, len, out, err, errlen);
     free(buf);
@@ -224,12 +216,12 @@ bool pdrt_safetensors_save(const char *path, const PdrtTensorSet *s, char *err, 
     }
     char *json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (!json) return fail(err, errlen, "out of memory");
+    if (!json) return pdrt_fail(err, errlen, "out of memory");
     size_t hlen = (strlen(json) + 7) & ~(size_t)7; /* pad with spaces, as the reference writer */
     unsigned char *buf = malloc(8 + hlen + off);
     if (!buf) {
         free(json);
-        return fail(err, errlen, "out of memory");
+        return pdrt_fail(err, errlen, "out of memory");
     }
     for (int i = 0; i < 8; i++) buf[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
     memset(buf + 8, ' ', hlen);
@@ -254,7 +246,7 @@ static int by_name(const void *a, const void *b) {
 bool pdrt_npydir_load(const char *dir, PdrtTensorSet *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     DIR *d = opendir(dir);
-    if (!d) return fail(err, errlen, "cannot open directory: %s", strerror(errno));
+    if (!d) return pdrt_fail(err, errlen, "cannot open directory: %s", strerror(errno));
     bool ok = true;
     struct dirent *e;
     while (ok && (e = readdir(d)) != NULL) {
@@ -263,8 +255,8 @@ bool pdrt_npydir_load(const char *dir, PdrtTensorSet *out, char *err, size_t err
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         snprintf(name, sizeof name, "%.*s", (int)(strlen(e->d_name) - 4), e->d_name);
         PdrtTensor t;
-        if (!pdrt_npy_load(path, &t, why, sizeof why)) ok = fail(err, errlen, "%s: %s", e->d_name, why);
-        else if (!pdrt_tensorset_add(out, name, &t)) pdrt_tensor_free(&t), ok = fail(err, errlen, "out of memory");
+        if (!pdrt_npy_load(path, &t, why, sizeof why)) ok = pdrt_fail(err, errlen, "%s: %s", e->d_name, why);
+        else if (!pdrt_tensorset_add(out, name, &t)) pdrt_tensor_free(&t), ok = pdrt_fail(err, errlen, "out of memory");
     }
     closedir(d);
     if (!ok) pdrt_tensorset_free(out);
@@ -277,7 +269,7 @@ bool pdrt_npydir_load(const char *dir, PdrtTensorSet *out, char *err, size_t err
 bool pdrt_weights_load(const char *path, PdrtTensorSet *out, char *err, size_t errlen) {
     struct stat st;
     memset(out, 0, sizeof *out);
-    if (stat(path, &st) != 0) return fail(err, errlen, "cannot open: %s", strerror(errno));
+    if (stat(path, &st) != 0) return pdrt_fail(err, errlen, "cannot open: %s", strerror(errno));
     if (S_ISDIR(st.st_mode)) return pdrt_npydir_load(path, out, err, errlen);
     if (ends_with(path, ".npz")) return pdrt_npz_load(path, out, err, errlen);
     if (ends_with(path, ".safetensors")) return pdrt_safetensors_load(path, out, err, errlen);
@@ -288,8 +280,8 @@ bool pdrt_weights_load(const char *path, PdrtTensorSet *out, char *err, size_t e
         base = base ? base + 1 : path;
         char name[1024];
         snprintf(name, sizeof name, "%.*s", (int)(strlen(base) - 4), base);
-        if (!pdrt_tensorset_add(out, name, &t)) return pdrt_tensor_free(&t), fail(err, errlen, "out of memory");
+        if (!pdrt_tensorset_add(out, name, &t)) return pdrt_tensor_free(&t), pdrt_fail(err, errlen, "out of memory");
         return true;
     }
-    return fail(err, errlen, "unknown weights format (expected a folder of .npy, .npz, .safetensors or .npy)");
+    return pdrt_fail(err, errlen, "unknown weights format (expected a folder of .npy, .npz, .safetensors or .npy)");
 }

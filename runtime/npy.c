@@ -19,14 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    if (err && errlen) vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static const char *const descrs[] = {"<f4", "<f8", "<c8", "<i8"};
 
 /* ---- the header dict ------------------------------------------------- */
@@ -96,22 +88,22 @@ typedef struct {
 static bool scan_entry(Scan *s, NpyHeader *h, char *err, size_t errlen) {
     char key[32];
     if (!scan_string(s, key, sizeof key) || !eat(s, ':'))
-        return fail(err, errlen, "corrupt header: expected 'key': value");
+        return pdrt_fail(err, errlen, "corrupt header: expected 'key': value");
     if (strcmp(key, "descr") == 0) {
         h->has_descr = scan_string(s, h->descr, sizeof h->descr);
-        if (!h->has_descr) return fail(err, errlen, "corrupt header: bad 'descr' (structured dtypes are not supported)");
+        if (!h->has_descr) return pdrt_fail(err, errlen, "corrupt header: bad 'descr' (structured dtypes are not supported)");
     } else if (strcmp(key, "fortran_order") == 0) {
         skip_ws(s);
         size_t left = (size_t)(s->end - s->p);
         if (left >= 4 && memcmp(s->p, "True", 4) == 0) h->fortran = true, s->p += 4;
         else if (left >= 5 && memcmp(s->p, "False", 5) == 0) h->fortran = false, s->p += 5;
-        else return fail(err, errlen, "corrupt header: bad 'fortran_order'");
+        else return pdrt_fail(err, errlen, "corrupt header: bad 'fortran_order'");
         h->has_order = true;
     } else if (strcmp(key, "shape") == 0) {
         h->has_shape = scan_shape(s, &h->rank, h->dims);
-        if (!h->has_shape) return fail(err, errlen, "corrupt header: bad 'shape' (or rank above %d)", PDRT_MAX_RANK);
+        if (!h->has_shape) return pdrt_fail(err, errlen, "corrupt header: bad 'shape' (or rank above %d)", PDRT_MAX_RANK);
     } else {
-        return fail(err, errlen, "corrupt header: unknown key '%s'", key);
+        return pdrt_fail(err, errlen, "corrupt header: unknown key '%s'", key);
     }
     return true;
 }
@@ -119,16 +111,16 @@ static bool scan_entry(Scan *s, NpyHeader *h, char *err, size_t errlen) {
 static bool parse_header(const char *text, size_t len, NpyHeader *h, char *err, size_t errlen) {
     Scan s = {text, text + len};
     memset(h, 0, sizeof *h);
-    if (!eat(&s, '{')) return fail(err, errlen, "corrupt header: not a dict");
+    if (!eat(&s, '{')) return pdrt_fail(err, errlen, "corrupt header: not a dict");
     while (!eat(&s, '}')) {
         if (!scan_entry(&s, h, err, errlen)) return false;
         if (!eat(&s, ',')) {
-            if (!eat(&s, '}')) return fail(err, errlen, "corrupt header: expected ',' or '}'");
+            if (!eat(&s, '}')) return pdrt_fail(err, errlen, "corrupt header: expected ',' or '}'");
             break;
         }
     }
     if (!h->has_descr || !h->has_order || !h->has_shape)
-        return fail(err, errlen, "corrupt header: needs 'descr', 'fortran_order' and 'shape'");
+        return pdrt_fail(err, errlen, "corrupt header: needs 'descr', 'fortran_order' and 'shape'");
     return true;
 }
 
@@ -139,9 +131,9 @@ static bool dtype_of(const char *descr, PdrtDType *dt, char *err, size_t errlen)
             return true;
         }
     if (descr[0] == '>')
-        return fail(err, errlen, "big-endian dtype '%s' is not supported; convert with .astype('<%s')",
+        return pdrt_fail(err, errlen, "big-endian dtype '%s' is not supported; convert with .astype('<%s')",
                     descr, descr + 1);
-    return fail(err, errlen, "unsupported dtype '%s' (supported: <f4 <f8 <c8 <i8)", descr);
+    return pdrt_fail(err, errlen, "unsupported dtype '%s' (supported: <f4 <f8 <c8 <i8)", descr);
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -149,33 +141,33 @@ static bool dtype_of(const char *descr, PdrtDType *dt, char *err, size_t errlen)
 bool pdrt_npy_parse(const void *buf, size_t len, PdrtTensor *out, char *err, size_t errlen) {
     const unsigned char *b = buf;
     memset(out, 0, sizeof *out);
-    if (len < 10 || memcmp(b, "\x93NUMPY", 6) != 0) return fail(err, errlen, "not a .npy file (bad magic)");
+    if (len < 10 || memcmp(b, "\x93NUMPY", 6) != 0) return pdrt_fail(err, errlen, "not a .npy file (bad magic)");
     unsigned major = b[6];
     size_t hlen, off;
     if (major == 1) {
         hlen = (size_t)b[8] | (size_t)b[9] << 8;
         off = 10;
     } else if (major == 2 || major == 3) {
-        if (len < 12) return fail(err, errlen, "truncated: file ends inside the header");
+        if (len < 12) return pdrt_fail(err, errlen, "truncated: file ends inside the header");
         hlen = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
         off = 12;
     } else {
-        return fail(err, errlen, "unsupported .npy version %u.%u", major, b[7]);
+        return pdrt_fail(err, errlen, "unsupported .npy version %u.%u", major, b[7]);
     }
     if (hlen > len - off)
-        return fail(err, errlen, "truncated: header says %zu header bytes, file has %zu", hlen, len - off);
+        return pdrt_fail(err, errlen, "truncated: header says %zu header bytes, file has %zu", hlen, len - off);
     NpyHeader h;
     PdrtDType dt = PDRT_F32;
     if (!parse_header((const char *)b + off, hlen, &h, err, errlen) ||
         !dtype_of(h.descr, &dt, err, errlen))
         return false;
     if (h.fortran)
-        return fail(err, errlen, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
+        return pdrt_fail(err, errlen, "Fortran-order arrays are not supported; save with np.ascontiguousarray");
     size_t bytes, data_off = off + hlen;
-    if (!pdrt_shape_bytes(dt, h.rank, h.dims, &bytes)) return fail(err, errlen, "corrupt header: shape too large");
+    if (!pdrt_shape_bytes(dt, h.rank, h.dims, &bytes)) return pdrt_fail(err, errlen, "corrupt header: shape too large");
     if (bytes > len - data_off)
-        return fail(err, errlen, "truncated: header says %zu data bytes, file has %zu", bytes, len - data_off);
-    if (!pdrt_tensor_alloc(out, dt, h.rank, h.dims)) return fail(err, errlen, "out of memory for %zu bytes", bytes);
+        return pdrt_fail(err, errlen, "truncated: header says %zu data bytes, file has %zu", bytes, len - data_off);
+    if (!pdrt_tensor_alloc(out, dt, h.rank, h.dims)) return pdrt_fail(err, errlen, "out of memory for %zu bytes", bytes);
     if (bytes) memcpy(out->data, b + data_off, bytes);
     return true;
 }
@@ -184,13 +176,13 @@ bool pdrt_npy_parse(const void *buf, size_t len, PdrtTensor *out, char *err, siz
 static void *slurp(const char *path, size_t *len, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fail(err, errlen, "cannot open: %s", strerror(errno));
+        pdrt_fail(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        fail(err, errlen, "not a regular file");
+        pdrt_fail(err, errlen, "not a regular file");
         return NULL;
     }
     size_t n = (size_t)st.st_size;
@@ -198,7 +190,7 @@ static void *slurp(const char *path, size_t *len, char *err, size_t errlen) {
     if (!buf || fread(buf, 1, n, f) != n) {
         free(buf);
         fclose(f);
-        fail(err, errlen, "cannot read: %s", buf ? strerror(errno) : "out of memory");
+        pdrt_fail(err, errlen, "cannot read: %s", buf ? strerror(errno) : "out of memory");
         return NULL;
     }
     fclose(f);
@@ -249,12 +241,12 @@ void *pdrt_npy_encode(const PdrtTensor *t, size_t *len) {
 bool pdrt_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen) {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
-    if (!tmp) return fail(err, errlen, "out of memory");
+    if (!tmp) return pdrt_fail(err, errlen, "out of memory");
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp.XXXXXX", 12);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        fail(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+        pdrt_fail(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
         free(tmp);
         return false;
     }
@@ -275,17 +267,17 @@ bool pdrt_write_atomic(const char *path, const void *data, size_t len, char *err
     if (ok && rename(tmp, path) != 0) saved = errno, ok = false;
     if (!ok) {
         unlink(tmp);
-        fail(err, errlen, "cannot write '%s': %s", path, strerror(saved ? saved : EIO));
+        pdrt_fail(err, errlen, "cannot write '%s': %s", path, strerror(saved ? saved : EIO));
     }
     free(tmp);
     return ok;
 }
 
 bool pdrt_npy_save(const char *path, const PdrtTensor *t, char *err, size_t errlen) {
-    if ((unsigned)t->dtype > PDRT_I64 || t->rank > PDRT_MAX_RANK) return fail(err, errlen, "bad tensor");
+    if ((unsigned)t->dtype > PDRT_I64 || t->rank > PDRT_MAX_RANK) return pdrt_fail(err, errlen, "bad tensor");
     size_t len;
     void *buf = pdrt_npy_encode(t, &len);
-    if (!buf) return fail(err, errlen, "out of memory");
+    if (!buf) return pdrt_fail(err, errlen, "out of memory");
     bool ok = pdrt_write_atomic(path, buf, len, err, errlen);
     free(buf);
     return ok;

@@ -48,6 +48,14 @@ int64_t pdrt_numel(const PdrtTensor *t);
 bool pdrt_tensor_alloc(PdrtTensor *t, PdrtDType dt, uint32_t rank, const int64_t *dims);
 void pdrt_tensor_free(PdrtTensor *t);       /* frees data, zeroes t; NULL ok */
 void pdrt_tensorset_free(PdrtTensorSet *s);
+/* Writes a formatted message to err (when err is not NULL) and returns
+ * false: the runtime's one way to report an error. */
+bool pdrt_fail(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Appends (name, *t) to s, taking ownership of t's data (t is zeroed). */
 bool pdrt_tensorset_add(PdrtTensorSet *s, const char *name, PdrtTensor *t);
 /* Byte size of a shape; false when a dim is negative, the rank is too

@@ -6,11 +6,21 @@
  */
 #include "pdrt.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const size_t dtype_sizes[] = {4, 8, 8, 8};
 static const char *const dtype_names[] = {"f32", "f64", "c64", "i64"};
+
+bool pdrt_fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && errlen) vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}
 
 size_t pdrt_dtype_size(PdrtDType t) { return (unsigned)t < 4 ? dtype_sizes[t] : 0; }
 const char *pdrt_dtype_name(PdrtDType t) { return (unsigned)t < 4 ? dtype_names[t] : "?"; }

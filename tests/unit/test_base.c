@@ -1,5 +1,5 @@
-/* test_base.c — the arena, vectors, pd_protected and the diagnostics
- * renderer (exact text, caret and tabs included). */
+/* test_base.c — the arena, vectors, pd_protected, atomic writes and the
+ * diagnostics renderer (exact text, caret and tabs included). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 
 #include "ir/base.h"
 #include "ir/diag.h"
+#include "runtime/pdrt.h"
 
 static void arena_allocates_zeroed_aligned_memory(void **state) {
     (void)state;
@@ -61,15 +62,17 @@ static void atomic_write_replaces_the_file(void **state) {
     (void)state;
     const char *path = PDEC_TEST_TMP "/atomic.txt";
     mkdir(PDEC_TEST_TMP, 0777);
-    assert_true(pd_write_file_atomic(path, "one", 3));
-    assert_true(pd_write_file_atomic(path, "second", 6));
+    char err[256];
+    assert_true(pdrt_write_atomic(path, "one", 3, err, sizeof err));
+    assert_true(pdrt_write_atomic(path, "second", 6, err, sizeof err));
     size_t len = 0;
     char *text = pd_read_file(path, &len);
     assert_non_null(text);
     assert_int_equal(len, 6);
     assert_string_equal(text, "second");
     free(text);
-    assert_false(pd_write_file_atomic(PDEC_TEST_TMP "/no/such/dir/f", "x", 1));
+    assert_false(pdrt_write_atomic(PDEC_TEST_TMP "/no/such/dir/f", "x", 1, err, sizeof err));
+    assert_non_null(strstr(err, "cannot create"));
     assert_null(pd_read_file(PDEC_TEST_TMP "/no-such-file", &len));
 }
 

@@ -1,10 +1,10 @@
 /* driver.c — helpers the subcommands share: loading a model, binding its
  * weights, writing output files atomically. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "driver.h"
+#include "runtime/pdrt.h"
 
 IrGraph *drv_load(const char *path, DiagCtx *dc) {
     FeOptions opt = {0};
@@ -33,7 +33,7 @@ const char **drv_split_list(Arena *a, const char *s) {
 }
 
 bool drv_write_output(const char *path, bool (*print)(void *ud, FILE *f), void *ud, DiagCtx *dc) {
-    char *buf = NULL;
+    char *buf = NULL, err[512];
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (!mem) pd_die("open_memstream failed");
@@ -41,8 +41,8 @@ bool drv_write_output(const char *path, bool (*print)(void *ud, FILE *f), void *
     fclose(mem);
     if (ok && strcmp(path, "-") == 0) {
         fwrite(buf, 1, len, stdout);
-    } else if (ok && !pd_write_file_atomic(path, buf, len)) {
-        diag_file_error(dc, path, "cannot write: %s", strerror(errno));
+    } else if (ok && !pdrt_write_atomic(path, buf, len, err, sizeof err)) {
+        diag_error(dc, src_none(), "%s", err);
         ok = false;
     }
     free(buf);
