@@ -193,8 +193,9 @@ IrGraph *fe_load_model(const char *path, const FeOptions *opt, DiagCtx *dc) {
         diag_error(dc, src_none(), "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
-    IrGraph *g = ends_with(path, ".pdir") ? load_pdir(path, text, len, dc)
-                                           : fe_load_pde_text(path, text, len, opt, dc);
+    IrGraph *g = ends_with(path, ".pdir")   ? load_pdir(path, text, len, dc)
+               : ends_with(path, ".nnet") ? fe_load_nnet(path, text, len, dc)
+                                          : fe_load_pde_text(path, text, len, opt, dc);
     free(text);
     return g;
 }

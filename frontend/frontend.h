@@ -18,7 +18,7 @@ typedef struct {
     const char *const *stdlib_dirs;
 } FeOptions;
 
-/* Loads MODEL (.pde or .pdir, chosen by extension) into a graph.  Returns
+/* Loads MODEL (.pde, .pdir or .nnet, chosen by extension) into a graph.  Returns
  * NULL when any error was reported to dc. */
 IrGraph *fe_load_model(const char *path, const FeOptions *opt, DiagCtx *dc);
 
@@ -26,6 +26,10 @@ IrGraph *fe_load_model(const char *path, const FeOptions *opt, DiagCtx *dc);
  * diagnostics and anchors relative imports). */
 IrGraph *fe_load_pde_text(const char *path, const char *text, size_t len,
                           const FeOptions *opt, DiagCtx *dc);
+
+/* Reads a .nnet network (the ACAS Xu format) held in memory: input "x"
+ * f32[1, n], output "y" f32[1, m], weights as constants. */
+IrGraph *fe_load_nnet(const char *path, const char *text, size_t len, DiagCtx *dc);
 
 /* Loads the weights file (path, or g->weights relative to g->base_dir when
  * path is NULL) and binds every param by name.  Errors: a missing

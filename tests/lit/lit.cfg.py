@@ -25,5 +25,9 @@ for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "HOME", "XDG_CACHE_
     if var in os.environ:
         config.environment[var] = os.environ[var]
 
+data = os.path.join(os.path.dirname(config.pdec_source_dir), "shared", "data")
+if os.path.isdir(os.path.join(data, "acasxu", "nnet")):
+    config.available_features.add("acasxu")
+
 if os.path.exists("/usr/bin/dot"):
     config.available_features.add("graphviz")
