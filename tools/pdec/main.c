@@ -1,6 +1,6 @@
 /* main.c — the pdec command line: dispatch to a subcommand.
  *
- *   pdec check | dump | graph | run  MODEL [options]
+ *   pdec check | dump | graph | run | bounds  MODEL [options]
  *
  * Each subcommand runs inside pd_protected, the one boundary an internal
  * error unwinds to, so a compiler bug exits with status 2 and a message,
@@ -24,6 +24,7 @@ static const Command commands[] = {
     {"dump", cmd_dump, "print the graph IR as text (after passes with --after)"},
     {"graph", cmd_graph, "draw the dataflow graph (.dot, or .svg through Graphviz)"},
     {"run", cmd_run, "run a model on .npy inputs"},
+    {"bounds", cmd_bounds, "prove output bounds over an input region (IBP, CROWN)"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,48 @@
+/* bounds.h — bound analysis: proves output bounds over an input region.
+ *
+ * Given a box [lo, hi] for the graph's input, computes for every node an
+ * interval that contains all its values (IBP), and for the output (or for
+ * linear functions C·y + d of it) tighter bounds by backward linear
+ * relaxation on the whole DAG (CROWN, as auto_LiRPA generalizes it:
+ * fan-out and residual adds are summed, not assumed to be a chain).
+ * Pre-activation bounds of every ReLU-like unit come from CROWN too, as
+ * auto_LiRPA does by default, intersected with IBP.
+ *
+ * Arithmetic is in double; results are sound in real arithmetic for the
+ * network's f32 weights (a mode that also covers f32 evaluation error is
+ * future work, and the output says which one a result used).
+ *
+ * Nodes that do not depend on the input are evaluated once by the
+ * interpreter (transposes of weights, folded constants); nodes that do
+ * must be ops with a bounds rule (bounds_supported), else the analysis
+ * reports which op it cannot handle.
+ */
+#ifndef PD_BOUNDS_H
+#define PD_BOUNDS_H
+
+#include "ir/ir.h"
+
+typedef enum { BOUNDS_IBP, BOUNDS_CROWN } BoundsMethod;
+
+typedef struct BoundsGraph BoundsGraph;
+
+/* Prepares g for analysis: finds its single input and its first output,
+ * evaluates the constant part.  NULL with a message in err when the graph
+ * has an op without a bounds rule on the input's path. */
+BoundsGraph *bounds_prepare(const IrGraph *g, char *err, size_t errlen);
+void bounds_free(BoundsGraph *b);
+
+/* Number of elements of the input / of the output. */
+int64_t bounds_input_size(const BoundsGraph *b);
+int64_t bounds_output_size(const BoundsGraph *b);
+
+/* Bounds of C·y + d over the input box, y the output (flat), C k x m
+ * row-major (NULL: the identity, k = m; d NULL: zero).  OUT: lo[k], hi[k].
+ * Sets the box first: the intermediate bounds are computed for it. */
+void bounds_linear(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method,
+                   const double *C, const double *d, int64_t k, double *lo, double *hi);
+
+/* Does op have an IBP and a CROWN rule here? */
+bool bounds_supported(IrOpKind op);
+
+#endif

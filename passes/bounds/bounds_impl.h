@@ -1,0 +1,40 @@
+/* bounds_impl.h — what the bounds files share: the per-node analysis state.
+ * Internal to passes/bounds. */
+#ifndef PD_BOUNDS_IMPL_H
+#define PD_BOUNDS_IMPL_H
+
+#include "bounds.h"
+
+typedef struct {
+    bool variable;     /* depends on the input: has bounds, not a value */
+    int64_t n;         /* elements */
+    double *value;     /* constant nodes: the value */
+    double *lo, *hi;   /* variable nodes: current bounds */
+    int64_t *bcast[2]; /* binary ops: output index -> operand index */
+} BNode;
+
+struct BoundsGraph {
+    const IrGraph *g;
+    IrId input, output; /* output: the value the first output node names */
+    BNode *nodes;
+    uint32_t count;
+};
+
+/* IBP for one variable node from its operands' bounds. */
+void bounds_ibp_node(BoundsGraph *b, IrId id);
+
+/* Backward CROWN from node target with k x n(target) coefficients C and
+ * offset d (NULL: 0).  Uses the bounds already set on earlier nodes for
+ * the relaxations. OUT: lo[k], hi[k]. */
+void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k,
+                  double *lo, double *hi);
+
+/* The matmul's constant right operand as a K x N matrix. */
+const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_t *K, int64_t *N);
+
+/* Slopes of the linear relaxation of a ReLU-like unit with input bounds
+ * [l, u] and negative slope a (0 for ReLU): upper line su*x + tu, lower
+ * line sl*x (auto_LiRPA's adaptive choice). */
+void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl);
+
+#endif

@@ -1,0 +1,169 @@
+/* crown.c — backward linear relaxation (CROWN) on a DAG.
+ *
+ * Bounds of C·v + d for a node v are found by pushing two coefficient
+ * matrices backward from v to the input: A_lo for the lower bound and
+ * A_hi for the upper bound (k rows each, one column per element).  Linear
+ * ops map them exactly; a ReLU-like unit is replaced by the line under it
+ * or over it, whichever bounds the row in the right direction, adding an
+ * offset.  A node used twice receives the sum of both users' matrices, so
+ * fan-out and residual connections are handled as auto_LiRPA does.  At the
+ * input, each row is minimized (maximized) over the box in closed form.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds_impl.h"
+
+typedef struct {
+    double *lo, *hi; /* k x n coefficient matrices, or NULL when unreached */
+} Coef;
+
+typedef struct {
+    BoundsGraph *b;
+    int64_t k;
+    Coef *A;
+    double *bias_lo, *bias_hi;
+} Backward;
+
+void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl) {
+    if (l >= 0) { *su = 1, *tu = 0, *sl = 1; return; }
+    if (u <= 0) { *su = a, *tu = 0, *sl = a; return; }
+    *su = (u - a * l) / (u - l);     /* the chord from (l, a*l) to (u, u) */
+    *tu = u - *su * u;
+    *sl = u >= -l ? 1 : a;           /* adaptive lower slope */
+}
+
+/* The coefficient matrices of node id, allocated (zero) on first use. */
+static Coef *coef(Backward *w, IrId id) {
+    Coef *c = &w->A[id];
+    if (!c->lo) {
+        size_t n = (size_t)(w->k * w->b->nodes[id].n) + 1;
+        c->lo = pd_xcalloc(n, sizeof(double));
+        c->hi = pd_xcalloc(n, sizeof(double));
+    }
+    return c;
+}
+
+/* Adds s * A(out) into operand k of n (through broadcasting), or into the
+ * offsets when the operand is a constant. */
+static void to_operand(Backward *w, const IrNode *n, const BNode *bn, const Coef *A, int k, double s) {
+    IrId op = n->in[k];
+    const BNode *on = &w->b->nodes[op];
+    const int64_t *map = bn->bcast[k];
+    Coef *T = on->variable ? coef(w, op) : NULL;
+    for (int64_t r = 0; r < w->k; r++)
+        for (int64_t i = 0; i < bn->n; i++) {
+            int64_t j = map ? map[i] : i;
+            double al = s * A->lo[r * bn->n + i], ah = s * A->hi[r * bn->n + i];
+            if (T) {
+                T->lo[r * on->n + j] += al;
+                T->hi[r * on->n + j] += ah;
+            } else {
+                w->bias_lo[r] += al * on->value[j];
+                w->bias_hi[r] += ah * on->value[j];
+            }
+        }
+}
+
+/* mul by a constant c: the variable operand gets A * c. */
+static void back_mul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
+    int v = w->b->nodes[n->in[0]].variable ? 0 : 1;
+    const BNode *cn = &w->b->nodes[n->in[1 - v]], *vn = &w->b->nodes[n->in[v]];
+    Coef *T = coef(w, n->in[v]);
+    for (int64_t r = 0; r < w->k; r++)
+        for (int64_t i = 0; i < bn->n; i++) {
+            double c = cn->value[bn->bcast[1 - v] ? bn->bcast[1 - v][i] : i];
+            int64_t j = bn->bcast[v] ? bn->bcast[v][i] : i;
+            T->lo[r * vn->n + j] += A->lo[r * bn->n + i] * c;
+            T->hi[r * vn->n + j] += A->hi[r * bn->n + i] * c;
+        }
+}
+
+/* x @ W: A_x = A @ W^T, row by row. */
+static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
+    int64_t K, N;
+    const double *wt = bounds_matmul_weight(w->b, n, &K, &N);
+    const BNode *x = &w->b->nodes[n->in[0]];
+    Coef *T = coef(w, n->in[0]);
+    int64_t rows = x->n / K;
+    for (int64_t r = 0; r < w->k; r++)
+        for (int64_t q = 0; q < rows; q++) {
+            const double *alo = A->lo + r * bn->n + q * N, *ahi = A->hi + r * bn->n + q * N;
+            double *tlo = T->lo + r * x->n + q * K, *thi = T->hi + r * x->n + q * K;
+            for (int64_t kk = 0; kk < K; kk++) {
+                double sl = 0, sh = 0;
+                for (int64_t j = 0; j < N; j++) sl += alo[j] * wt[kk * N + j], sh += ahi[j] * wt[kk * N + j];
+                tlo[kk] += sl, thi[kk] += sh;
+            }
+        }
+}
+
+/* ReLU-like: per row, the lower pass takes the lower line where A >= 0
+ * and the upper line where A < 0; the upper pass the opposite. */
+static void back_relu(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
+    const BNode *z = &w->b->nodes[n->in[0]];
+    double a = n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0;
+    Coef *T = coef(w, n->in[0]);
+    for (int64_t i = 0; i < bn->n; i++) {
+        double su, tu, sl;
+        bounds_relax(z->lo[i], z->hi[i], a, &su, &tu, &sl);
+        for (int64_t r = 0; r < w->k; r++) {
+            double al = A->lo[r * bn->n + i], ah = A->hi[r * bn->n + i];
+            T->lo[r * z->n + i] += al >= 0 ? al * sl : al * su;
+            w->bias_lo[r] += al >= 0 ? 0 : al * tu;
+            T->hi[r * z->n + i] += ah >= 0 ? ah * su : ah * sl;
+            w->bias_hi[r] += ah >= 0 ? ah * tu : 0;
+        }
+    }
+}
+
+static void back_node(Backward *w, IrId id) {
+    const IrNode *n = ir_node(w->b->g, id);
+    const BNode *bn = &w->b->nodes[id];
+    const Coef *A = &w->A[id];
+    switch (n->op) {
+    case IR_OP_ADD: to_operand(w, n, bn, A, 0, 1), to_operand(w, n, bn, A, 1, 1); break;
+    case IR_OP_SUB: to_operand(w, n, bn, A, 0, 1), to_operand(w, n, bn, A, 1, -1); break;
+    case IR_OP_NEG: to_operand(w, n, bn, A, 0, -1); break;
+    case IR_OP_RESHAPE: to_operand(w, n, bn, A, 0, 1); break;
+    case IR_OP_MUL: back_mul(w, n, bn, A); break;
+    case IR_OP_MATMUL: back_matmul(w, n, bn, A); break;
+    case IR_OP_RELU: case IR_OP_LEAKY_RELU: back_relu(w, n, bn, A); break;
+    default: pd_die("bounds: no CROWN rule for %s", ir_op_info(n->op)->name);
+    }
+}
+
+/* Minimizes (maximizes) each row over the input box. */
+static void at_input(Backward *w, double *lo, double *hi) {
+    const BNode *x = &w->b->nodes[w->b->input];
+    const Coef *A = &w->A[w->b->input];
+    for (int64_t r = 0; r < w->k; r++) {
+        double l = w->bias_lo[r], h = w->bias_hi[r];
+        for (int64_t j = 0; A->lo && j < x->n; j++) {
+            double al = A->lo[r * x->n + j], ah = A->hi[r * x->n + j];
+            l += al >= 0 ? al * x->lo[j] : al * x->hi[j];
+            h += ah >= 0 ? ah * x->hi[j] : ah * x->lo[j];
+        }
+        lo[r] = l, hi[r] = h;
+    }
+}
+
+void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo, double *hi) {
+    Backward w = {b, k, pd_xcalloc(b->count + 1, sizeof(Coef)), pd_xcalloc((size_t)k + 1, sizeof(double)),
+                  pd_xcalloc((size_t)k + 1, sizeof(double))};
+    Coef *t = coef(&w, target);
+    size_t n = (size_t)(k * b->nodes[target].n);
+    memcpy(t->lo, C, n * sizeof(double));
+    memcpy(t->hi, C, n * sizeof(double));
+    for (int64_t r = 0; d && r < k; r++) w.bias_lo[r] = w.bias_hi[r] = d[r];
+    for (IrId id = target; id > b->input; id--) {
+        if (!w.A[id].lo) continue;
+        back_node(&w, id);
+        free(w.A[id].lo), free(w.A[id].hi);
+        w.A[id].lo = w.A[id].hi = NULL;
+    }
+    at_input(&w, lo, hi);
+    for (uint32_t i = 0; i <= b->count; i++) free(w.A[i].lo), free(w.A[i].hi);
+    free(w.A), free(w.bias_lo), free(w.bias_hi);
+}

@@ -1,0 +1,226 @@
+/* graph.c — preparing a graph for bound analysis and the driver that
+ * computes bounds node by node.
+ *
+ * The constant part of the graph (everything that does not depend on the
+ * input) is evaluated once with the interpreter.  Variable nodes get IBP
+ * bounds in topological order; with CROWN, the input of every ReLU-like
+ * unit is tightened by a backward pass first, so the relaxations use the
+ * best bounds available.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/interp/interp.h"
+#include "bounds_impl.h"
+
+bool bounds_supported(IrOpKind op) {
+    switch (op) {
+    case IR_OP_INPUT: case IR_OP_OUTPUT: case IR_OP_MATMUL: case IR_OP_ADD: case IR_OP_SUB:
+    case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static double *to_double(const PdrtTensor *t) {
+    int64_t n = pdrt_numel(t);
+    double *v = pd_xmalloc((size_t)(n ? n : 1) * sizeof *v);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = t->dtype == PDRT_F64 ? ((const double *)t->data)[i]
+             : t->dtype == PDRT_I64 ? (double)((const int64_t *)t->data)[i]
+                                    : ((const float *)t->data)[i];
+    return v;
+}
+
+/* A runtime view of double data as the node's dtype (f32 or f64). */
+static PdrtTensor as_tensor(const IrType *t, const double *v) {
+    PdrtTensor r;
+    pdrt_tensor_alloc(&r, (PdrtDType)t->dtype, t->rank, t->dims);
+    int64_t n = pdrt_numel(&r);
+    for (int64_t i = 0; i < n; i++) {
+        if (t->dtype == IR_F64) ((double *)r.data)[i] = v[i];
+        else if (t->dtype == IR_I64) ((int64_t *)r.data)[i] = (int64_t)v[i];
+        else ((float *)r.data)[i] = (float)v[i];
+    }
+    return r;
+}
+
+/* Evaluates a constant node from its constant operands. */
+static bool eval_constant(BoundsGraph *b, IrId id, char *err, size_t errlen) {
+    const IrNode *n = ir_node(b->g, id);
+    const IrTensorData *d = ir_node_data(b->g, id);
+    if (d) {
+        PdrtTensor t = {.dtype = (PdrtDType)d->type.dtype, .rank = d->type.rank, .data = d->data};
+        memcpy(t.dims, d->type.dims, d->type.rank * sizeof(int64_t));
+        b->nodes[id].value = to_double(&t);
+        return true;
+    }
+    if (n->op == IR_OP_PARAM) {
+        snprintf(err, errlen, "parameter '%s' has no weights bound", n->name);
+        return false;
+    }
+    PdrtTensor in[16], out;
+    if (n->nin > 16) return snprintf(err, errlen, "too many operands"), false;
+    for (uint32_t k = 0; k < n->nin; k++)
+        in[k] = as_tensor(&ir_node(b->g, n->in[k])->type, b->nodes[n->in[k]].value);
+    bool ok = interp_eval_node(b->g, id, in, &out, err, errlen);
+    for (uint32_t k = 0; k < n->nin; k++) pdrt_tensor_free(&in[k]);
+    if (!ok) return false;
+    b->nodes[id].value = to_double(&out);
+    pdrt_tensor_free(&out);
+    return true;
+}
+
+/* Output index -> operand index under numpy broadcasting. */
+static int64_t *broadcast_map(const IrType *out, const IrType *in) {
+    int64_t n = ir_type_numel(out), *map = pd_xmalloc((size_t)(n ? n : 1) * sizeof *map);
+    int64_t stride[IR_MAX_RANK] = {0}, s = 1;
+    uint32_t off = out->rank - in->rank;
+    for (uint32_t i = in->rank; i-- > 0;) {
+        stride[off + i] = in->dims[i] == 1 ? 0 : s;
+        s *= in->dims[i];
+    }
+    for (int64_t f = 0; f < n; f++) {
+        int64_t rem = f, idx = 0;
+        for (uint32_t i = out->rank; i-- > 0;) {
+            idx += (rem % out->dims[i]) * stride[i];
+            rem /= out->dims[i];
+        }
+        map[f] = idx;
+    }
+    return map;
+}
+
+/* Marks what depends on the input; checks those ops have rules. */
+static bool classify(BoundsGraph *b, char *err, size_t errlen) {
+    for (uint32_t i = 0; i < b->count; i++) {
+        const IrNode *n = ir_node(b->g, i);
+        BNode *bn = &b->nodes[i];
+        bn->n = ir_type_numel(&n->type);
+        bn->variable = n->op == IR_OP_INPUT;
+        for (uint32_t k = 0; k < n->nin; k++) bn->variable |= b->nodes[n->in[k]].variable;
+        if (!bn->variable) {
+            if (n->op != IR_OP_OUTPUT && n->op != IR_OP_INPUT && !eval_constant(b, i, err, errlen)) return false;
+            continue;
+        }
+        if (!bounds_supported(n->op) || n->type.dtype != IR_F32 ||
+            (n->op == IR_OP_MUL && b->nodes[n->in[0]].variable && b->nodes[n->in[1]].variable) ||
+            (n->op == IR_OP_MATMUL && (b->nodes[n->in[1]].variable || ir_node(b->g, n->in[1])->type.rank != 2))) {
+            snprintf(err, errlen, "bounds: no rule for %s of %s on the input's path yet", ir_op_info(n->op)->name,
+                     ir_type_str(b->g->arena, &n->type));
+            return false;
+        }
+        bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
+        bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
+        if (n->nin == 2 && n->op != IR_OP_MATMUL)
+            for (int k = 0; k < 2; k++) bn->bcast[k] = broadcast_map(&n->type, &ir_node(b->g, n->in[k])->type);
+    }
+    return true;
+}
+
+BoundsGraph *bounds_prepare(const IrGraph *g, char *err, size_t errlen) {
+    BoundsGraph *b = pd_xcalloc(1, sizeof *b);
+    b->g = g;
+    b->count = g->nodes.len;
+    b->nodes = pd_xcalloc(b->count + 1, sizeof(BNode));
+    b->input = b->output = IR_NONE;
+    for (uint32_t i = 0; i < b->count; i++) {
+        const IrNode *n = ir_node(g, i);
+        if (n->op == IR_OP_INPUT && b->input == IR_NONE) b->input = i;
+        else if (n->op == IR_OP_INPUT) return snprintf(err, errlen, "bounds: the model has more than one input"), bounds_free(b), NULL;
+        if (n->op == IR_OP_OUTPUT && b->output == IR_NONE) b->output = n->in[0];
+    }
+    if (b->input == IR_NONE || b->output == IR_NONE) {
+        snprintf(err, errlen, "bounds: the model needs an input and an output");
+        bounds_free(b);
+        return NULL;
+    }
+    if (!classify(b, err, errlen) || !b->nodes[b->output].variable) {
+        if (!b->nodes[b->output].variable) snprintf(err, errlen, "bounds: the output does not depend on the input");
+        bounds_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void bounds_free(BoundsGraph *b) {
+    if (!b) return;
+    for (uint32_t i = 0; i < b->count; i++) {
+        BNode *n = &b->nodes[i];
+        free(n->value), free(n->lo), free(n->hi), free(n->bcast[0]), free(n->bcast[1]);
+    }
+    free(b->nodes);
+    free(b);
+}
+
+int64_t bounds_input_size(const BoundsGraph *b) { return b->nodes[b->input].n; }
+int64_t bounds_output_size(const BoundsGraph *b) { return b->nodes[b->output].n; }
+
+const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_t *K, int64_t *N) {
+    const IrType *t = &ir_node(b->g, n->in[1])->type;
+    *K = t->dims[0], *N = t->dims[1];
+    return b->nodes[n->in[1]].value;
+}
+
+static bool is_relu_input(const BoundsGraph *b, IrId id) {
+    for (uint32_t i = id + 1; i < b->count; i++) {
+        const IrNode *n = ir_node(b->g, i);
+        if ((n->op == IR_OP_RELU || n->op == IR_OP_LEAKY_RELU) && n->in[0] == id) return true;
+    }
+    return false;
+}
+
+/* Tightens node id's IBP bounds with a backward CROWN pass. */
+static void tighten(BoundsGraph *b, IrId id) {
+    BNode *bn = &b->nodes[id];
+    int64_t n = bn->n;
+    double *eye = pd_xcalloc((size_t)(n * n) + 1, sizeof *eye), *lo = pd_xmalloc((size_t)n * sizeof *lo + 8),
+           *hi = pd_xmalloc((size_t)n * sizeof *hi + 8);
+    for (int64_t i = 0; i < n; i++) eye[i * n + i] = 1;
+    bounds_crown(b, id, eye, NULL, n, lo, hi);
+    for (int64_t i = 0; i < n; i++) {
+        bn->lo[i] = fmax(bn->lo[i], lo[i]);
+        bn->hi[i] = fmin(bn->hi[i], hi[i]);
+    }
+    free(eye), free(lo), free(hi);
+}
+
+/* Sets the input box and computes every variable node's bounds. */
+static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method) {
+    BNode *in = &b->nodes[b->input];
+    memcpy(in->lo, in_lo, (size_t)in->n * sizeof(double));
+    memcpy(in->hi, in_hi, (size_t)in->n * sizeof(double));
+    for (uint32_t i = b->input + 1; i < b->count; i++) {
+        if (!b->nodes[i].variable || ir_node(b->g, i)->op == IR_OP_OUTPUT) continue;
+        bounds_ibp_node(b, i);
+        if (method == BOUNDS_CROWN && is_relu_input(b, i)) tighten(b, i);
+    }
+}
+
+void bounds_linear(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method,
+                   const double *C, const double *d, int64_t k, double *lo, double *hi) {
+    propagate(b, in_lo, in_hi, method);
+    const BNode *out = &b->nodes[b->output];
+    int64_t m = out->n;
+    /* IBP of C·y + d from the output's intervals; CROWN may only tighten it. */
+    for (int64_t r = 0; r < k; r++) {
+        double l = d ? d[r] : 0, h = l;
+        for (int64_t j = 0; j < m; j++) {
+            double c = C ? C[r * m + j] : (j == r);
+            l += c >= 0 ? c * out->lo[j] : c * out->hi[j];
+            h += c >= 0 ? c * out->hi[j] : c * out->lo[j];
+        }
+        lo[r] = l, hi[r] = h;
+    }
+    if (method != BOUNDS_CROWN) return;
+    double *eye = NULL, *cl = pd_xmalloc((size_t)k * sizeof *cl + 8), *ch = pd_xmalloc((size_t)k * sizeof *ch + 8);
+    if (!C) {
+        eye = pd_xcalloc((size_t)(k * m) + 1, sizeof *eye);
+        for (int64_t i = 0; i < k; i++) eye[i * m + i] = 1;
+    }
+    bounds_crown(b, b->output, C ? C : eye, d, k, cl, ch);
+    for (int64_t r = 0; r < k; r++) lo[r] = fmax(lo[r], cl[r]), hi[r] = fmin(hi[r], ch[r]);
+    free(eye), free(cl), free(ch);
+}

@@ -1,0 +1,82 @@
+/* ibp.c — interval bound propagation, one rule per op.
+ *
+ * Each rule maps its operands' intervals (variable operands) or values
+ * (constant operands) to the tightest interval the op allows elementwise.
+ * Constants c act through their sign: c*[l, h] = [c*l, c*h] or [c*h, c*l].
+ */
+#include <math.h>
+
+#include "bounds_impl.h"
+
+/* Operand k of node n at output index i: its interval (a constant is a
+ * point). */
+static void operand(const BoundsGraph *b, const IrNode *n, const BNode *bn, int k, int64_t i, double *l, double *h) {
+    const BNode *op = &b->nodes[n->in[k]];
+    int64_t j = bn->bcast[k] ? bn->bcast[k][i] : i;
+    if (op->variable) *l = op->lo[j], *h = op->hi[j];
+    else *l = *h = op->value[j];
+}
+
+static void ibp_binary(BoundsGraph *b, const IrNode *n, BNode *bn) {
+    for (int64_t i = 0; i < bn->n; i++) {
+        double al, ah, cl, ch;
+        operand(b, n, bn, 0, i, &al, &ah);
+        operand(b, n, bn, 1, i, &cl, &ch);
+        switch (n->op) {
+        case IR_OP_ADD: bn->lo[i] = al + cl, bn->hi[i] = ah + ch; break;
+        case IR_OP_SUB: bn->lo[i] = al - ch, bn->hi[i] = ah - cl; break;
+        default: { /* mul with one constant operand (classify checked) */
+            double p[4] = {al * cl, al * ch, ah * cl, ah * ch};
+            bn->lo[i] = fmin(fmin(p[0], p[1]), fmin(p[2], p[3]));
+            bn->hi[i] = fmax(fmax(p[0], p[1]), fmax(p[2], p[3]));
+        }
+        }
+    }
+}
+
+/* x @ W: each output is a weighted sum; a weight's sign picks the end. */
+static void ibp_matmul(BoundsGraph *b, const IrNode *n, BNode *bn) {
+    int64_t K, N;
+    const double *w = bounds_matmul_weight(b, n, &K, &N);
+    const BNode *x = &b->nodes[n->in[0]];
+    int64_t rows = x->n / K;
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t j = 0; j < N; j++) {
+            double l = 0, h = 0;
+            for (int64_t k = 0; k < K; k++) {
+                double c = w[k * N + j], xl = x->lo[r * K + k], xh = x->hi[r * K + k];
+                l += c >= 0 ? c * xl : c * xh;
+                h += c >= 0 ? c * xh : c * xl;
+            }
+            bn->lo[r * N + j] = l, bn->hi[r * N + j] = h;
+        }
+}
+
+/* Monotone unary maps: apply to both ends (neg swaps them). */
+static void ibp_unary(BoundsGraph *b, const IrNode *n, BNode *bn) {
+    const BNode *x = &b->nodes[n->in[0]];
+    double a = n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0;
+    for (int64_t i = 0; i < bn->n; i++) {
+        double l = x->lo[i], h = x->hi[i];
+        switch (n->op) {
+        case IR_OP_NEG: bn->lo[i] = -h, bn->hi[i] = -l; break;
+        case IR_OP_RELU: bn->lo[i] = fmax(l, 0), bn->hi[i] = fmax(h, 0); break;
+        case IR_OP_LEAKY_RELU:
+            bn->lo[i] = fmin(l >= 0 ? l : a * l, h >= 0 ? h : a * h);
+            bn->hi[i] = fmax(l >= 0 ? l : a * l, h >= 0 ? h : a * h);
+            break;
+        default: bn->lo[i] = l, bn->hi[i] = h; break; /* reshape: same elements */
+        }
+    }
+}
+
+void bounds_ibp_node(BoundsGraph *b, IrId id) {
+    const IrNode *n = ir_node(b->g, id);
+    BNode *bn = &b->nodes[id];
+    switch (n->op) {
+    case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: ibp_binary(b, n, bn); return;
+    case IR_OP_MATMUL: ibp_matmul(b, n, bn); return;
+    case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE: ibp_unary(b, n, bn); return;
+    default: pd_die("bounds: no IBP rule for %s", ir_op_info(n->op)->name);
+    }
+}

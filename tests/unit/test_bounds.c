@@ -1,0 +1,157 @@
+/* test_bounds.c — IBP and CROWN: exact values on hand-computable networks,
+ * and soundness on seeded random networks (sampled points evaluated by the
+ * interpreter never leave the bounds; CROWN never looser than IBP). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/interp/interp.h"
+#include "passes/bounds/bounds.h"
+
+static IrId cst(IrGraph *g, uint32_t rank, const int64_t *dims, const float *v) {
+    IrType t = {.dtype = IR_F32, .rank = rank};
+    memcpy(t.dims, dims, rank * sizeof *dims);
+    return ir_add_const(g, t, v, src_none());
+}
+
+static IrId op2(IrGraph *g, IrOpKind op, IrId a, IrId b) {
+    IrId in[2] = {a, b};
+    return ir_add(g, op, in, 2, NULL, 0, src_none(), NULL, 0);
+}
+
+static IrId op1(IrGraph *g, IrOpKind op, IrId a) { return ir_add(g, op, &a, 1, NULL, 0, src_none(), NULL, 0); }
+
+/* y = relu(x1 + x2) + relu(x1 - x2) over x in [-1, 1]^2. */
+static IrGraph *two_relus(void) {
+    IrGraph *g = ir_graph_new("t");
+    IrType tx = {.dtype = IR_F32, .rank = 2, .dims = {1, 2}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    float w[] = {1, 1, 1, -1}, s[] = {1, 1};
+    IrId h = op1(g, IR_OP_RELU, op2(g, IR_OP_MATMUL, x, cst(g, 2, (int64_t[]){2, 2}, w)));
+    IrId y = op2(g, IR_OP_MATMUL, h, cst(g, 2, (int64_t[]){2, 1}, s));
+    ir_add_output(g, "y", y, src_none());
+    return g;
+}
+
+static void hand_computed_bounds_are_exact(void **state) {
+    (void)state;
+    IrGraph *g = two_relus();
+    char err[256];
+    BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+    assert_non_null(b);
+    double lo[1], hi[1], in_lo[2] = {-1, -1}, in_hi[2] = {1, 1};
+    bounds_linear(b, in_lo, in_hi, BOUNDS_IBP, NULL, NULL, 1, lo, hi);
+    assert_true(lo[0] == 0 && hi[0] == 4); /* each ReLU in [0, 2] */
+    /* CROWN: z in [-2, 2], upper line z/2 + 1 (twice): y <= x1 + 2 <= 3;
+     * lower line z (adaptive slope 1): y >= 2 x1 >= -2, IBP's 0 is better. */
+    bounds_linear(b, in_lo, in_hi, BOUNDS_CROWN, NULL, NULL, 1, lo, hi);
+    assert_true(lo[0] == 0 && hi[0] == 3);
+    /* A spec row: bounds of -y + 1. */
+    double C[1] = {-1}, d[1] = {1};
+    bounds_linear(b, in_lo, in_hi, BOUNDS_CROWN, C, d, 1, lo, hi);
+    assert_true(lo[0] == -2 && hi[0] == 1);
+    bounds_free(b);
+    ir_graph_free(g);
+}
+
+static void unsupported_ops_are_named(void **state) {
+    (void)state;
+    IrGraph *g = ir_graph_new("t");
+    IrType tx = {.dtype = IR_F32, .rank = 1, .dims = {3}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    ir_add_output(g, "y", op1(g, IR_OP_SIN, x), src_none());
+    char err[256];
+    assert_null(bounds_prepare(g, err, sizeof err));
+    assert_string_equal(err, "bounds: no rule for sin of f32[3] on the input's path yet");
+    ir_graph_free(g);
+}
+
+/* ---- random networks ---------------------------------------------------- */
+
+static float frand(unsigned *seed) { return (float)rand_r(seed) / (float)RAND_MAX * 2 - 1; }
+
+/* A random MLP with a residual add, a leaky ReLU, a negation, a scaling
+ * and a reshape, so every rule and fan-out are exercised. */
+static IrGraph *random_net(unsigned seed, int64_t n_in, int64_t width, int layers) {
+    IrGraph *g = ir_graph_new("r");
+    IrType tx = {.dtype = IR_F32, .rank = 2, .dims = {1, n_in}};
+    IrId h = ir_add_input(g, "x", tx, src_none()), skip = IR_NONE;
+    int64_t cur = n_in;
+    float *w = malloc((size_t)(width * (n_in > width ? n_in : width)) * sizeof *w), b[64], sc[64];
+    for (int l = 0; l < layers; l++) {
+        for (int64_t i = 0; i < cur * width; i++) w[i] = frand(&seed) / sqrtf((float)cur);
+        for (int64_t i = 0; i < width; i++) b[i] = frand(&seed) * 0.3f, sc[i] = frand(&seed) * 2;
+        h = op2(g, IR_OP_MATMUL, h, cst(g, 2, (int64_t[]){cur, width}, w));
+        h = op2(g, (l & 1) ? IR_OP_SUB : IR_OP_ADD, h, cst(g, 1, (int64_t[]){width}, b));
+        if (skip != IR_NONE && l == 2) h = op2(g, IR_OP_ADD, h, skip); /* residual */
+        if (l == 1) h = op2(g, IR_OP_MUL, cst(g, 1, (int64_t[]){width}, sc), h);
+        if (l == 1) h = op1(g, IR_OP_NEG, h);
+        IrAttr alpha = ir_attr_float("alpha", 0.1);
+        h = (l & 1) ? ir_add(g, IR_OP_LEAKY_RELU, &h, 1, &alpha, 1, src_none(), NULL, 0) : op1(g, IR_OP_RELU, h);
+        if (l == 0) skip = h;
+        cur = width;
+    }
+    IrAttr shape = ir_attr_ints("shape", (int64_t[]){cur}, 1);
+    h = ir_add(g, IR_OP_RESHAPE, &h, 1, &shape, 1, src_none(), NULL, 0);
+    ir_add_output(g, "y", h, src_none());
+    free(w);
+    return g;
+}
+
+/* Samples points in the box (corners included) and checks each output. */
+static void check_sound(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
+                        const double *bhi, int64_t m, unsigned seed) {
+    PdrtTensor x, y;
+    pdrt_tensor_alloc(&x, PDRT_F32, 2, (int64_t[]){1, n});
+    char err[256];
+    for (int s = 0; s < 2000; s++) {
+        for (int64_t i = 0; i < n; i++) {
+            double u = s < 2 ? s : (double)rand_r(&seed) / RAND_MAX;
+            ((float *)x.data)[i] = (float)(lo[i] + u * (hi[i] - lo[i]));
+        }
+        assert_true(interp_run(g, &x, 1, &y, 1, err, sizeof err));
+        for (int64_t j = 0; j < m; j++) {
+            double v = ((float *)y.data)[j], tol = 1e-5 * (1 + fabs(v)); /* f32 evaluation */
+            assert_true(v >= blo[j] - tol && v <= bhi[j] + tol);
+        }
+        pdrt_tensor_free(&y);
+    }
+    pdrt_tensor_free(&x);
+}
+
+static void random_networks_are_bounded_soundly(void **state) {
+    (void)state;
+    for (unsigned seed = 1; seed <= 50; seed++) {
+        int64_t n = 2 + seed % 5, width = 4 + seed % 9, m = width;
+        IrGraph *g = random_net(seed, n, width, 3 + seed % 3);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        assert_non_null(b);
+        double lo[8], hi[8], ilo[64], ihi[64], clo[64], chi[64];
+        unsigned s2 = seed * 7919;
+        for (int64_t i = 0; i < n; i++) {
+            double c = frand(&s2), r = 0.05 + 0.5 * fabs(frand(&s2));
+            lo[i] = c - r, hi[i] = c + r;
+        }
+        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, ilo, ihi);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
+        for (int64_t j = 0; j < m; j++) assert_true(clo[j] >= ilo[j] && chi[j] <= ihi[j]);
+        check_sound(g, lo, hi, n, clo, chi, m, seed);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hand_computed_bounds_are_exact),
+        cmocka_unit_test(unsupported_ops_are_named),
+        cmocka_unit_test(random_networks_are_bounded_soundly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
