@@ -31,6 +31,25 @@ IrGraph *fe_load_pde_text(const char *path, const char *text, size_t len,
  * f32[1, n], output "y" f32[1, m], weights as constants. */
 IrGraph *fe_load_nnet(const char *path, const char *text, size_t len, DiagCtx *dc);
 
+/* A VNN-LIB property in disjunctive normal form: the unsafe set is the
+ * union of the cases; each case is an input box and output rows C·y <= d
+ * (C is nrows x ny, row-major).  The property holds (unsat) when every
+ * case is infeasible. */
+typedef struct {
+    double *in_lo, *in_hi;
+    double *C, *d;
+    uint32_t nrows;
+} VnnCase;
+
+typedef struct {
+    uint32_t nx, ny;
+    VnnCase *cases;
+    uint32_t ncases;
+} VnnSpec;
+
+/* Reads a .vnnlib file into arena a.  NULL after located errors in dc. */
+VnnSpec *fe_load_vnnlib(const char *path, Arena *a, DiagCtx *dc);
+
 /* Loads the weights file (path, or g->weights relative to g->base_dir when
  * path is NULL) and binds every param by name.  Errors: a missing
  * parameter, a shape or dtype mismatch (naming the parameter and both

@@ -42,6 +42,43 @@ int64_t bounds_output_size(const BoundsGraph *b);
 void bounds_linear(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method,
                    const double *C, const double *d, int64_t k, double *lo, double *hi);
 
+/* The same with CROWN, also returning the coefficients of the lower
+ * bounds over the input (k x n, row-major): lo[r] = A[r]·x + c minimized
+ * over the box.  They tell which input dimension matters most. */
+void bounds_linear_coef(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C,
+                        const double *d, int64_t k, double *lo, double *hi, double *A);
+
+/* Evaluates the network at x (n inputs, double) in f32 as the interpreter
+ * does. OUT: y (m outputs).  False with a message on failure. */
+bool bounds_eval(BoundsGraph *b, const double *x, double *y, char *err, size_t errlen);
+
+/* ---- verification ------------------------------------------------------- */
+
+typedef enum { VERDICT_UNSAT, VERDICT_SAT, VERDICT_UNKNOWN, VERDICT_TIMEOUT } Verdict;
+
+typedef struct {
+    double deadline;   /* absolute time (bounds_now()) to give up at */
+    bool progress;     /* draw a progress line on stderr */
+    unsigned seed;
+} VerifyOptions;
+
+typedef struct {
+    Verdict verdict;
+    double *x, *y;     /* sat: the counterexample (malloc'd, nx and ny values) */
+    uint64_t boxes;    /* boxes bounded by branch and bound */
+} VerifyResult;
+
+/* Decides whether some x in the box [in_lo, in_hi] has C·y(x) <= d in
+ * every row (the unsafe case of a property): UNSAT when branch and bound
+ * proves no such x, SAT with a counterexample found by sampling and
+ * projected gradient steps and confirmed by evaluation, TIMEOUT at the
+ * deadline. */
+void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
+                 int64_t rows, const VerifyOptions *opt, VerifyResult *out);
+
+/* Monotonic seconds. */
+double bounds_now(void);
+
 /* Does op have an IBP and a CROWN rule here? */
 bool bounds_supported(IrOpKind op);
 

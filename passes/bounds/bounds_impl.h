@@ -25,9 +25,10 @@ void bounds_ibp_node(BoundsGraph *b, IrId id);
 
 /* Backward CROWN from node target with k x n(target) coefficients C and
  * offset d (NULL: 0).  Uses the bounds already set on earlier nodes for
- * the relaxations. OUT: lo[k], hi[k]. */
+ * the relaxations. OUT: lo[k], hi[k], and (when A_in is not NULL) the
+ * lower-bound coefficients over the input, k x n(input). */
 void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k,
-                  double *lo, double *hi);
+                  double *lo, double *hi, double *A_in);
 
 /* The matmul's constant right operand as a K x N matrix. */
 const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_t *K, int64_t *N);

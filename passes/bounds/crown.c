@@ -135,9 +135,11 @@ static void back_node(Backward *w, IrId id) {
 }
 
 /* Minimizes (maximizes) each row over the input box. */
-static void at_input(Backward *w, double *lo, double *hi) {
+static void at_input(Backward *w, double *lo, double *hi, double *A_in) {
     const BNode *x = &w->b->nodes[w->b->input];
     const Coef *A = &w->A[w->b->input];
+    if (A_in && A->lo) memcpy(A_in, A->lo, (size_t)(w->k * x->n) * sizeof(double));
+    else if (A_in) memset(A_in, 0, (size_t)(w->k * x->n) * sizeof(double));
     for (int64_t r = 0; r < w->k; r++) {
         double l = w->bias_lo[r], h = w->bias_hi[r];
         for (int64_t j = 0; A->lo && j < x->n; j++) {
@@ -149,7 +151,8 @@ static void at_input(Backward *w, double *lo, double *hi) {
     }
 }
 
-void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo, double *hi) {
+void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo, double *hi,
+                  double *A_in) {
     Backward w = {b, k, pd_xcalloc(b->count + 1, sizeof(Coef)), pd_xcalloc((size_t)k + 1, sizeof(double)),
                   pd_xcalloc((size_t)k + 1, sizeof(double))};
     Coef *t = coef(&w, target);
@@ -163,7 +166,7 @@ void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d,
         free(w.A[id].lo), free(w.A[id].hi);
         w.A[id].lo = w.A[id].hi = NULL;
     }
-    at_input(&w, lo, hi);
+    at_input(&w, lo, hi, A_in);
     for (uint32_t i = 0; i <= b->count; i++) free(w.A[i].lo), free(w.A[i].hi);
     free(w.A), free(w.bias_lo), free(w.bias_hi);
 }

@@ -179,7 +179,7 @@ static void tighten(BoundsGraph *b, IrId id) {
     double *eye = pd_xcalloc((size_t)(n * n) + 1, sizeof *eye), *lo = pd_xmalloc((size_t)n * sizeof *lo + 8),
            *hi = pd_xmalloc((size_t)n * sizeof *hi + 8);
     for (int64_t i = 0; i < n; i++) eye[i * n + i] = 1;
-    bounds_crown(b, id, eye, NULL, n, lo, hi);
+    bounds_crown(b, id, eye, NULL, n, lo, hi, NULL);
     for (int64_t i = 0; i < n; i++) {
         bn->lo[i] = fmax(bn->lo[i], lo[i]);
         bn->hi[i] = fmin(bn->hi[i], hi[i]);
@@ -199,8 +199,8 @@ static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, 
     }
 }
 
-void bounds_linear(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method,
-                   const double *C, const double *d, int64_t k, double *lo, double *hi) {
+static void linear(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method,
+                   const double *C, const double *d, int64_t k, double *lo, double *hi, double *A_in) {
     propagate(b, in_lo, in_hi, method);
     const BNode *out = &b->nodes[b->output];
     int64_t m = out->n;
@@ -220,7 +220,30 @@ void bounds_linear(BoundsGraph *b, const double *in_lo, const double *in_hi, Bou
         eye = pd_xcalloc((size_t)(k * m) + 1, sizeof *eye);
         for (int64_t i = 0; i < k; i++) eye[i * m + i] = 1;
     }
-    bounds_crown(b, b->output, C ? C : eye, d, k, cl, ch);
+    bounds_crown(b, b->output, C ? C : eye, d, k, cl, ch, A_in);
     for (int64_t r = 0; r < k; r++) lo[r] = fmax(lo[r], cl[r]), hi[r] = fmin(hi[r], ch[r]);
     free(eye), free(cl), free(ch);
+}
+
+void bounds_linear(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method,
+                   const double *C, const double *d, int64_t k, double *lo, double *hi) {
+    linear(b, in_lo, in_hi, method, C, d, k, lo, hi, NULL);
+}
+
+void bounds_linear_coef(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C,
+                        const double *d, int64_t k, double *lo, double *hi, double *A) {
+    linear(b, in_lo, in_hi, BOUNDS_CROWN, C, d, k, lo, hi, A);
+}
+
+bool bounds_eval(BoundsGraph *b, const double *x, double *y, char *err, size_t errlen) {
+    const IrType *t = &ir_node(b->g, b->input)->type;
+    PdrtTensor in = as_tensor(t, x), out;
+    bool ok = interp_run(b->g, &in, 1, &out, 1, err, errlen);
+    pdrt_tensor_free(&in);
+    if (!ok) return false;
+    double *v = to_double(&out);
+    memcpy(y, v, (size_t)bounds_output_size(b) * sizeof *y);
+    free(v);
+    pdrt_tensor_free(&out);
+    return true;
 }

@@ -19,6 +19,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bounds(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Loads MODEL (.pde or .pdir) with the default stdlib path.  NULL when
  * errors were reported to dc. */

@@ -1,0 +1,187 @@
+/* verify.c — deciding one case of a property: falsification first, then
+ * branch and bound on the input box.
+ *
+ * The case is unsafe when some x in the box has C·y(x) <= d in every row.
+ * A box is proven safe when CROWN shows some row's C·y - d is positive on
+ * all of it.  Otherwise the box is split in two along the input dimension
+ * with the largest influence on the most promising row (|coefficient| x
+ * width, from CROWN's input coefficients), depth first, and its center is
+ * tried as a counterexample.  Before that, random samples and projected
+ * gradient steps (finite differences: the inputs are few) look for a
+ * counterexample.  Every counterexample is an evaluation of the network,
+ * so it is confirmed by construction; the caller checks it once more.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bounds_impl.h"
+
+enum { SAMPLES = 256, PGD_STARTS = 8, PGD_STEPS = 30, MAX_DEPTH = 2000 };
+
+double bounds_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct {
+    BoundsGraph *b;
+    const double *C, *d;
+    int64_t rows, n, m;
+    const VerifyOptions *opt;
+    VerifyResult *out;
+    double *y;
+    unsigned seed;
+    double last_draw;
+} Case;
+
+/* max_r (C_r·y - d_r) at x: <= 0 means x is a counterexample. */
+static double violation(Case *c, const double *x) {
+    char err[256];
+    if (!bounds_eval(c->b, x, c->y, err, sizeof err)) pd_die("evaluation failed: %s", err);
+    double worst = -INFINITY;
+    for (int64_t r = 0; r < c->rows; r++) {
+        double v = -c->d[r];
+        for (int64_t j = 0; j < c->m; j++) v += c->C[r * c->m + j] * c->y[j];
+        worst = fmax(worst, v);
+    }
+    return c->rows ? worst : -1; /* no output rows: any point of the box */
+}
+
+static bool found(Case *c, const double *x) {
+    if (violation(c, x) > 0) return false;
+    c->out->verdict = VERDICT_SAT;
+    c->out->x = pd_xmalloc((size_t)c->n * sizeof(double));
+    c->out->y = pd_xmalloc((size_t)c->m * sizeof(double));
+    memcpy(c->out->x, x, (size_t)c->n * sizeof(double));
+    memcpy(c->out->y, c->y, (size_t)c->m * sizeof(double));
+    return true;
+}
+
+static double urand(unsigned *s) { return (double)rand_r(s) / RAND_MAX; }
+
+/* Projected descent on the violation from x, by finite differences. */
+static bool descend(Case *c, double *x, const double *lo, const double *hi) {
+    double *g = pd_xmalloc((size_t)c->n * sizeof *g);
+    bool hit = false;
+    for (int s = 0; s < PGD_STEPS && !hit; s++) {
+        double f = violation(c, x);
+        for (int64_t i = 0; i < c->n; i++) {
+            double h = 1e-4 * (hi[i] - lo[i]) + 1e-12, keep = x[i];
+            x[i] = fmin(keep + h, hi[i]);
+            g[i] = (violation(c, x) - f) / (x[i] - keep + 1e-300);
+            x[i] = keep;
+        }
+        double step = 0.25 * pow(0.85, s);
+        for (int64_t i = 0; i < c->n; i++)
+            x[i] = fmin(hi[i], fmax(lo[i], x[i] - step * (hi[i] - lo[i]) * (g[i] > 0 ? 1 : g[i] < 0 ? -1 : 0)));
+        hit = found(c, x);
+    }
+    free(g);
+    return hit;
+}
+
+static bool falsify(Case *c, const double *lo, const double *hi) {
+    double *x = pd_xmalloc((size_t)c->n * sizeof *x);
+    bool hit = false;
+    for (int s = 0; s < SAMPLES + PGD_STARTS && !hit && bounds_now() < c->opt->deadline; s++) {
+        for (int64_t i = 0; i < c->n; i++) x[i] = s == 0 ? 0.5 * (lo[i] + hi[i]) : lo[i] + urand(&c->seed) * (hi[i] - lo[i]);
+        hit = found(c, x) || (s >= SAMPLES && descend(c, x, lo, hi));
+    }
+    free(x);
+    return hit;
+}
+
+/* ---- branch and bound ------------------------------------------------------ */
+
+typedef struct {
+    double *lo, *hi;
+} Box;
+
+static void draw(Case *c, size_t pending) {
+    double t = bounds_now();
+    if (!c->opt->progress || t - c->last_draw < 0.2) return;
+    c->last_draw = t;
+    fprintf(stderr, "\r[verify] %llu boxes bounded, %zu pending  ", (unsigned long long)c->out->boxes, pending);
+    fflush(stderr);
+}
+
+/* Proven safe? Otherwise the dimension to split. */
+static bool safe(Case *c, const Box *bx, int64_t *split) {
+    double *lo = pd_xmalloc((size_t)c->rows * sizeof *lo + 8), *hi = pd_xmalloc((size_t)c->rows * sizeof *hi + 8);
+    double *A = pd_xmalloc((size_t)(c->rows * c->n) * sizeof *A + 8), *negd = pd_xmalloc((size_t)c->rows * sizeof *negd + 8);
+    for (int64_t r = 0; r < c->rows; r++) negd[r] = -c->d[r];
+    bounds_linear_coef(c->b, bx->lo, bx->hi, c->C, negd, c->rows, lo, hi, A);
+    c->out->boxes++;
+    int64_t best = 0;
+    for (int64_t r = 1; r < c->rows; r++) if (lo[r] > lo[best]) best = r;
+    bool proven = c->rows && lo[best] > 0;
+    /* |coefficient| x width, with a floor on the coefficient: a dimension
+     * the final row ignores may still make hidden neurons unstable, and
+     * must not stay wide forever. */
+    double amax = 0, score = -1;
+    for (int64_t i = 0; i < c->n; i++) amax = fmax(amax, fabs(A[best * c->n + i]));
+    for (int64_t i = 0; i < c->n && !proven; i++) {
+        double s = (fabs(A[best * c->n + i]) + 0.05 * amax + 1e-30) * (bx->hi[i] - bx->lo[i]);
+        if (s > score) score = s, *split = i;
+    }
+    free(lo), free(hi), free(A), free(negd);
+    return proven;
+}
+
+static Box box_copy(const Case *c, const double *lo, const double *hi) {
+    Box b = {pd_xmalloc((size_t)c->n * sizeof(double)), pd_xmalloc((size_t)c->n * sizeof(double))};
+    memcpy(b.lo, lo, (size_t)c->n * sizeof(double));
+    memcpy(b.hi, hi, (size_t)c->n * sizeof(double));
+    return b;
+}
+
+static void bab(Case *c, const double *in_lo, const double *in_hi) {
+    VEC(Box) stack = {0};
+    Arena *a = arena_new();
+    vec_push(a, &stack, box_copy(c, in_lo, in_hi));
+    double *mid = pd_xmalloc((size_t)c->n * sizeof *mid);
+    while (stack.len && c->out->verdict == VERDICT_UNSAT) {
+        if (bounds_now() > c->opt->deadline) c->out->verdict = VERDICT_TIMEOUT;
+        Box bx = stack.data[--stack.len];
+        int64_t dim = 0;
+        draw(c, stack.len);
+        if (c->out->verdict == VERDICT_UNSAT && !safe(c, &bx, &dim)) {
+            for (int64_t i = 0; i < c->n; i++) mid[i] = 0.5 * (bx.lo[i] + bx.hi[i]);
+            if (!found(c, mid)) {
+                if (stack.len >= MAX_DEPTH || bx.hi[dim] - bx.lo[dim] < 1e-12) {
+                    c->out->verdict = VERDICT_UNKNOWN;
+                } else {
+                    Box right = box_copy(c, bx.lo, bx.hi);
+                    right.lo[dim] = bx.hi[dim] = mid[dim];
+                    vec_push(a, &stack, right);
+                    vec_push(a, &stack, box_copy(c, bx.lo, bx.hi));
+                }
+            }
+        }
+        free(bx.lo), free(bx.hi);
+    }
+    while (stack.len) free(stack.data[--stack.len].lo), free(stack.data[stack.len].hi);
+    free(mid);
+    arena_free(a);
+    if (c->opt->progress) fprintf(stderr, "\r%60s\r", "");
+}
+
+void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
+                 int64_t rows, const VerifyOptions *opt, VerifyResult *out) {
+    Case c = {b, C, d, rows, bounds_input_size(b), bounds_output_size(b), opt, out, NULL, opt->seed, 0};
+    c.y = pd_xmalloc((size_t)c.m * sizeof(double) + 8);
+    memset(out, 0, sizeof *out);
+    out->verdict = VERDICT_UNSAT;
+    bool empty = false;
+    for (int64_t i = 0; i < c.n; i++) empty |= in_lo[i] > in_hi[i];
+    if (!empty && !falsify(&c, in_lo, in_hi)) {
+        if (bounds_now() > opt->deadline) out->verdict = VERDICT_TIMEOUT;
+        else bab(&c, in_lo, in_hi);
+    }
+    free(c.y);
+}

@@ -1,0 +1,143 @@
+/* cmd_verify.c — `pdec verify MODEL --spec prop.vnnlib`: decides a VNN-LIB
+ * property and prints exactly one of unsat | sat | unknown | timeout. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "passes/bounds/bounds.h"
+
+static const char *const help =
+    "usage: pdec verify MODEL --spec PROP.vnnlib [--timeout S] [--result FILE] [--seed N]\n\n"
+    "Decides a VNN-LIB property of MODEL (.nnet, .pde or .pdir). The assertions\n"
+    "describe the unsafe set; pdec prints one word:\n"
+    "  unsat    the property holds (no input in the region is unsafe)\n"
+    "  sat      an unsafe input exists (a counterexample is written with --result)\n"
+    "  unknown  neither could be shown\n"
+    "  timeout  the time ran out\n\n"
+    "  --timeout S    give up after S seconds (default: no limit)\n"
+    "  --result FILE  write the verdict and any counterexample in the VNN-COMP format\n"
+    "  --seed N       seed of the random search for counterexamples (default 1)\n"
+    "  --stats        print the number of boxes bounded and the time on stderr\n";
+
+static const char *const words[] = {"unsat", "sat", "unknown", "timeout"};
+
+typedef struct {
+    const char *spec, *result;
+    double timeout;
+    unsigned seed;
+    bool stats;
+} VerifyArgs;
+
+static int parse(int argc, char **argv, VerifyArgs *a) {
+    static const struct option opts[] = {{"spec", required_argument, 0, 's'}, {"timeout", required_argument, 0, 't'},
+                                         {"result", required_argument, 0, 'r'}, {"seed", required_argument, 0, 'e'}, {"stats", no_argument, 0, 'S'},
+                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    char *end;
+    optind = 0;
+    a->timeout = INFINITY;
+    a->seed = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': a->spec = optarg; break;
+        case 'r': a->result = optarg; break;
+        case 't':
+            a->timeout = strtod(optarg, &end);
+            if (*end || !(a->timeout > 0)) return fprintf(stderr, "pdec: error: --timeout needs seconds > 0, got '%s'\n", optarg), EXIT_USER;
+            break;
+        case 'e': a->seed = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'S': a->stats = true; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: fputs(help, stderr); return EXIT_USER;
+        }
+    }
+    if (optind != argc - 1 || !a->spec) {
+        fputs(help, stderr);
+        return EXIT_USER;
+    }
+    return -1;
+}
+
+typedef struct {
+    Verdict verdict;
+    const double *x, *y;
+    int64_t n, m;
+} Outcome;
+
+static bool print_result(void *ud, FILE *f) {
+    const Outcome *o = ud;
+    fprintf(f, "%s\n", words[o->verdict]);
+    if (o->verdict != VERDICT_SAT) return true;
+    for (int64_t i = 0; i < o->n; i++) fprintf(f, "%s(X_%lld %.9g)\n", i ? " " : "(", (long long)i, o->x[i]);
+    for (int64_t j = 0; j < o->m; j++) fprintf(f, " (Y_%lld %.9g)%s\n", (long long)j, o->y[j], j + 1 == o->m ? ")" : "");
+    return true;
+}
+
+/* The counterexample, evaluated once more, must satisfy every row. */
+static bool confirmed(BoundsGraph *b, const VnnCase *vc, const double *x, int64_t m) {
+    double *y = pd_xmalloc((size_t)m * sizeof *y);
+    char err[256];
+    bool ok = bounds_eval(b, x, y, err, sizeof err);
+    for (uint32_t r = 0; ok && r < vc->nrows; r++) {
+        double v = 0;
+        for (int64_t j = 0; j < m; j++) v += vc->C[r * m + j] * y[j];
+        ok = v <= vc->d[r];
+    }
+    free(y);
+    return ok;
+}
+
+/* Runs every case; the first sat decides, else the weakest verdict. */
+static bool decide(BoundsGraph *b, const VnnSpec *spec, const VerifyArgs *a, DiagCtx *dc) {
+    double start = bounds_now();
+    uint64_t boxes = 0;
+    VerifyOptions opt = {start + a->timeout, isatty(2) != 0, a->seed};
+    Outcome o = {VERDICT_UNSAT, NULL, NULL, spec->nx, spec->ny};
+    VerifyResult res = {0};
+    for (uint32_t k = 0; k < spec->ncases && o.verdict != VERDICT_SAT; k++) {
+        const VnnCase *vc = &spec->cases[k];
+        verify_case(b, vc->in_lo, vc->in_hi, vc->C, vc->d, vc->nrows, &opt, &res);
+        boxes += res.boxes;
+        if (res.verdict == VERDICT_SAT && !confirmed(b, vc, res.x, spec->ny)) res.verdict = VERDICT_UNKNOWN;
+        if (res.verdict == VERDICT_SAT) o.verdict = VERDICT_SAT, o.x = res.x, o.y = res.y;
+        else if (res.verdict == VERDICT_TIMEOUT) o.verdict = VERDICT_TIMEOUT;
+        else if (res.verdict == VERDICT_UNKNOWN && o.verdict != VERDICT_TIMEOUT) o.verdict = VERDICT_UNKNOWN;
+        if (res.verdict != VERDICT_SAT) free(res.x), free(res.y);
+        if (o.verdict == VERDICT_TIMEOUT) break;
+    }
+    printf("%s\n", words[o.verdict]);
+    if (a->stats)
+        fprintf(stderr, "%s: %u cases, %llu boxes bounded, %.3f s\n", words[o.verdict], spec->ncases,
+                (unsigned long long)boxes, bounds_now() - start);
+    bool ok = !a->result || drv_write_output(a->result, print_result, &o, dc);
+    free((double *)o.x), free((double *)o.y);
+    return ok;
+}
+
+int cmd_verify(int argc, char **argv) {
+    VerifyArgs a = {0};
+    int rc = parse(argc, argv, &a);
+    if (rc >= 0) return rc;
+    DiagCtx *dc = diag_new(stderr);
+    Arena *arena = arena_new();
+    IrGraph *g = drv_load(argv[optind], dc);
+    VnnSpec *spec = g && drv_bind(g, NULL, false, dc) ? fe_load_vnnlib(a.spec, arena, dc) : NULL;
+    char err[512];
+    BoundsGraph *b = spec ? bounds_prepare(g, err, sizeof err) : NULL;
+    if (spec && !b) diag_error(dc, src_none(), "%s", err);
+    if (b && (spec->nx != bounds_input_size(b) || spec->ny != bounds_output_size(b))) {
+        diag_error(dc, src_none(), "the property has %u inputs and %u outputs, the model %lld and %lld", spec->nx,
+                   spec->ny, (long long)bounds_input_size(b), (long long)bounds_output_size(b));
+        bounds_free(b);
+        b = NULL;
+    }
+    bool ok = b && decide(b, spec, &a, dc);
+    bounds_free(b);
+    arena_free(arena);
+    ir_graph_free(g);
+    diag_free(dc);
+    return ok ? 0 : EXIT_USER;
+}
