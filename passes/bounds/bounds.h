@@ -48,6 +48,16 @@ void bounds_linear(BoundsGraph *b, const double *in_lo, const double *in_hi, Bou
 void bounds_linear_coef(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C,
                         const double *d, int64_t k, double *lo, double *hi, double *A);
 
+/* Every node's bounds after the last computation, as doubles (for branch
+ * and bound: a sub-box's bounds are inside its parent's).  The size is
+ * bounds_state_size(b). */
+int64_t bounds_state_size(const BoundsGraph *b);
+void bounds_save_state(const BoundsGraph *b, double *state);
+/* The next computations intersect every node's bounds with state (saved
+ * for a box that contains theirs) and skip tightening units already stable
+ * in it; NULL clears. state must stay alive while it is in use. */
+void bounds_use_prior(BoundsGraph *b, const double *state);
+
 /* Evaluates the network at x (n inputs, double) in f32 as the interpreter
  * does. OUT: y (m outputs).  False with a message on failure. */
 bool bounds_eval(BoundsGraph *b, const double *x, double *y, char *err, size_t errlen);

@@ -18,6 +18,7 @@ struct BoundsGraph {
     IrId input, output; /* output: the value the first output node names */
     BNode *nodes;
     uint32_t count;
+    const double *prior; /* bounds_use_prior's state, or NULL */
 };
 
 /* IBP for one variable node from its operands' bounds. */

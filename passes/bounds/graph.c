@@ -172,20 +172,55 @@ static bool is_relu_input(const BoundsGraph *b, IrId id) {
     return false;
 }
 
-/* Tightens node id's IBP bounds with a backward CROWN pass. */
+/* Tightens node id's bounds with a backward CROWN pass, for the units
+ * whose sign is still open (the others need no relaxation). */
 static void tighten(BoundsGraph *b, IrId id) {
     BNode *bn = &b->nodes[id];
-    int64_t n = bn->n;
-    double *eye = pd_xcalloc((size_t)(n * n) + 1, sizeof *eye), *lo = pd_xmalloc((size_t)n * sizeof *lo + 8),
-           *hi = pd_xmalloc((size_t)n * sizeof *hi + 8);
-    for (int64_t i = 0; i < n; i++) eye[i * n + i] = 1;
-    bounds_crown(b, id, eye, NULL, n, lo, hi, NULL);
-    for (int64_t i = 0; i < n; i++) {
-        bn->lo[i] = fmax(bn->lo[i], lo[i]);
-        bn->hi[i] = fmin(bn->hi[i], hi[i]);
+    int64_t n = bn->n, k = 0;
+    int64_t *open = pd_xmalloc((size_t)n * sizeof *open + 8);
+    for (int64_t i = 0; i < n; i++)
+        if (bn->lo[i] < 0 && bn->hi[i] > 0) open[k++] = i;
+    if (k) {
+        double *C = pd_xcalloc((size_t)(k * n) + 1, sizeof *C), *lo = pd_xmalloc((size_t)k * sizeof *lo + 8),
+               *hi = pd_xmalloc((size_t)k * sizeof *hi + 8);
+        for (int64_t r = 0; r < k; r++) C[r * n + open[r]] = 1;
+        bounds_crown(b, id, C, NULL, k, lo, hi, NULL);
+        for (int64_t r = 0; r < k; r++) {
+            bn->lo[open[r]] = fmax(bn->lo[open[r]], lo[r]);
+            bn->hi[open[r]] = fmin(bn->hi[open[r]], hi[r]);
+        }
+        free(C), free(lo), free(hi);
     }
-    free(eye), free(lo), free(hi);
+    free(open);
 }
+
+/* Intersects node id's bounds with the prior state's. */
+static void apply_prior(BoundsGraph *b, IrId id) {
+    const double *p = b->prior;
+    for (uint32_t i = 0; i < id; i++)
+        if (b->nodes[i].variable) p += 2 * b->nodes[i].n;
+    BNode *bn = &b->nodes[id];
+    for (int64_t i = 0; i < bn->n; i++) bn->lo[i] = fmax(bn->lo[i], p[i]), bn->hi[i] = fmin(bn->hi[i], p[bn->n + i]);
+}
+
+int64_t bounds_state_size(const BoundsGraph *b) {
+    int64_t n = 0;
+    for (uint32_t i = 0; i < b->count; i++)
+        if (b->nodes[i].variable) n += 2 * b->nodes[i].n;
+    return n;
+}
+
+void bounds_save_state(const BoundsGraph *b, double *state) {
+    for (uint32_t i = 0; i < b->count; i++) {
+        const BNode *bn = &b->nodes[i];
+        if (!bn->variable) continue;
+        memcpy(state, bn->lo, (size_t)bn->n * sizeof *state);
+        memcpy(state + bn->n, bn->hi, (size_t)bn->n * sizeof *state);
+        state += 2 * bn->n;
+    }
+}
+
+void bounds_use_prior(BoundsGraph *b, const double *state) { b->prior = state; }
 
 /* Sets the input box and computes every variable node's bounds. */
 static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method) {
@@ -195,6 +230,7 @@ static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, 
     for (uint32_t i = b->input + 1; i < b->count; i++) {
         if (!b->nodes[i].variable || ir_node(b->g, i)->op == IR_OP_OUTPUT) continue;
         bounds_ibp_node(b, i);
+        if (b->prior) apply_prior(b, i);
         if (method == BOUNDS_CROWN && is_relu_input(b, i)) tighten(b, i);
     }
 }

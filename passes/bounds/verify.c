@@ -100,6 +100,7 @@ static bool falsify(Case *c, const double *lo, const double *hi) {
 
 typedef struct {
     double *lo, *hi;
+    double *prior; /* the parent box's bounds of every node, or NULL */
 } Box;
 
 static void draw(Case *c, size_t pending) {
@@ -113,6 +114,7 @@ static void draw(Case *c, size_t pending) {
 /* Proven safe? Otherwise the dimension to split. */
 static bool safe(Case *c, const Box *bx, int64_t *split) {
     double *lo = pd_xmalloc((size_t)c->rows * sizeof *lo + 8), *hi = pd_xmalloc((size_t)c->rows * sizeof *hi + 8);
+    bounds_use_prior(c->b, bx->prior);
     double *A = pd_xmalloc((size_t)(c->rows * c->n) * sizeof *A + 8), *negd = pd_xmalloc((size_t)c->rows * sizeof *negd + 8);
     for (int64_t r = 0; r < c->rows; r++) negd[r] = -c->d[r];
     bounds_linear_coef(c->b, bx->lo, bx->hi, c->C, negd, c->rows, lo, hi, A);
@@ -126,7 +128,7 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
     double amax = 0, score = -1;
     for (int64_t i = 0; i < c->n; i++) amax = fmax(amax, fabs(A[best * c->n + i]));
     for (int64_t i = 0; i < c->n && !proven; i++) {
-        double s = (fabs(A[best * c->n + i]) + 0.05 * amax + 1e-30) * (bx->hi[i] - bx->lo[i]);
+        double s = (fabs(A[best * c->n + i]) + 0.01 * amax + 1e-30) * (bx->hi[i] - bx->lo[i]);
         if (s > score) score = s, *split = i;
     }
     free(lo), free(hi), free(A), free(negd);
@@ -134,7 +136,7 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
 }
 
 static Box box_copy(const Case *c, const double *lo, const double *hi) {
-    Box b = {pd_xmalloc((size_t)c->n * sizeof(double)), pd_xmalloc((size_t)c->n * sizeof(double))};
+    Box b = {pd_xmalloc((size_t)c->n * sizeof(double)), pd_xmalloc((size_t)c->n * sizeof(double)), NULL};
     memcpy(b.lo, lo, (size_t)c->n * sizeof(double));
     memcpy(b.hi, hi, (size_t)c->n * sizeof(double));
     return b;
@@ -156,16 +158,26 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
                 if (stack.len >= MAX_DEPTH || bx.hi[dim] - bx.lo[dim] < 1e-12) {
                     c->out->verdict = VERDICT_UNKNOWN;
                 } else {
-                    Box right = box_copy(c, bx.lo, bx.hi);
+                    Box right = box_copy(c, bx.lo, bx.hi), left;
                     right.lo[dim] = bx.hi[dim] = mid[dim];
+                    left = box_copy(c, bx.lo, bx.hi);
+                    /* the children start from this box's bounds */
+                    size_t state = (size_t)bounds_state_size(c->b) * sizeof(double);
+                    right.prior = pd_xmalloc(state + 8), left.prior = pd_xmalloc(state + 8);
+                    bounds_save_state(c->b, right.prior);
+                    memcpy(left.prior, right.prior, state);
                     vec_push(a, &stack, right);
-                    vec_push(a, &stack, box_copy(c, bx.lo, bx.hi));
+                    vec_push(a, &stack, left);
                 }
             }
         }
-        free(bx.lo), free(bx.hi);
+        free(bx.lo), free(bx.hi), free(bx.prior);
     }
-    while (stack.len) free(stack.data[--stack.len].lo), free(stack.data[stack.len].hi);
+    while (stack.len) {
+        Box *bx = &stack.data[--stack.len];
+        free(bx->lo), free(bx->hi), free(bx->prior);
+    }
+    bounds_use_prior(c->b, NULL);
     free(mid);
     arena_free(a);
     if (c->opt->progress) fprintf(stderr, "\r%60s\r", "");
