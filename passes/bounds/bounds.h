@@ -58,9 +58,12 @@ void bounds_save_state(const BoundsGraph *b, double *state);
  * in it; NULL clears. state must stay alive while it is in use. */
 void bounds_use_prior(BoundsGraph *b, const double *state);
 
-/* Evaluates the network at x (n inputs, double) in f32 as the interpreter
- * does. OUT: y (m outputs).  False with a message on failure. */
+/* Evaluates the network at x (n inputs) in f32, as the interpreter does.
+ * OUT: y (m outputs).  False with a message on failure. */
 bool bounds_eval(BoundsGraph *b, const double *x, double *y, char *err, size_t errlen);
+/* Evaluates it in double (real arithmetic up to double rounding), with the
+ * analysis' own rules: the bounds of the one-point box. OUT: y. */
+void bounds_eval_real(BoundsGraph *b, const double *x, double *y);
 
 /* ---- verification ------------------------------------------------------- */
 
@@ -81,8 +84,9 @@ typedef struct {
 /* Decides whether some x in the box [in_lo, in_hi] has C·y(x) <= d in
  * every row (the unsafe case of a property): UNSAT when branch and bound
  * proves no such x, SAT with a counterexample found by sampling and
- * projected gradient steps and confirmed by evaluation, TIMEOUT at the
- * deadline. */
+ * projected gradient steps that violates the property both in real
+ * arithmetic and in f32 evaluation (a tie that f32 rounding creates is
+ * no counterexample), TIMEOUT at the deadline. */
 void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
                  int64_t rows, const VerifyOptions *opt, VerifyResult *out);
 
