@@ -49,6 +49,8 @@ typedef struct {
 
 /* Reads a .vnnlib file into arena a.  NULL after located errors in dc. */
 VnnSpec *fe_load_vnnlib(const char *path, Arena *a, DiagCtx *dc);
+/* The same for text in memory (path labels the diagnostics). */
+VnnSpec *fe_parse_vnnlib(const char *path, const char *text, size_t len, Arena *a, DiagCtx *dc);
 
 /* Loads the weights file (path, or g->weights relative to g->base_dir when
  * path is NULL) and binds every param by name.  Errors: a missing

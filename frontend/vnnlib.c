@@ -284,17 +284,10 @@ static bool read_all(Vnn *v, VnnSpec *spec) {
     return true;
 }
 
-VnnSpec *fe_load_vnnlib(const char *path, Arena *a, DiagCtx *dc) {
-    size_t len;
-    char *text = pd_read_file(path, &len);
-    if (!text) {
-        diag_file_error(dc, path, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
+VnnSpec *fe_parse_vnnlib(const char *path, const char *text, size_t len, Arena *a, DiagCtx *dc) {
     Vnn v = {.len = len, .dc = dc, .a = a};
     v.file = diag_add_file(dc, path, text, len);
     v.src = diag_file_text(dc, v.file, NULL);
-    free(text);
     VnnSpec *spec = arena_alloc(a, sizeof *spec);
     if (!read_all(&v, spec)) return NULL;
     for (uint32_t c = 0; c < spec->ncases; c++)
@@ -303,5 +296,17 @@ VnnSpec *fe_load_vnnlib(const char *path, Arena *a, DiagCtx *dc) {
                 diag_file_error(dc, path, "input X_%u has no lower or upper bound", i);
                 return NULL;
             }
+    return spec;
+}
+
+VnnSpec *fe_load_vnnlib(const char *path, Arena *a, DiagCtx *dc) {
+    size_t len;
+    char *text = pd_read_file(path, &len);
+    if (!text) {
+        diag_file_error(dc, path, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    VnnSpec *spec = fe_parse_vnnlib(path, text, len, a, dc);
+    free(text);
     return spec;
 }
