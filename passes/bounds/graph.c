@@ -285,7 +285,10 @@ bool bounds_eval(BoundsGraph *b, const double *x, double *y, char *err, size_t e
 }
 
 void bounds_eval_real(BoundsGraph *b, const double *x, double *y) {
+    const double *prior = b->prior; /* a point needs no prior bounds */
+    b->prior = NULL;
     propagate(b, x, x, BOUNDS_IBP);
+    b->prior = prior;
     const BNode *out = &b->nodes[b->output];
     memcpy(y, out->lo, (size_t)out->n * sizeof *y);
 }

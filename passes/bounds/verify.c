@@ -20,7 +20,7 @@
 
 #include "bounds_impl.h"
 
-enum { SAMPLES = 256, PGD_STARTS = 8, PGD_STEPS = 30, MAX_DEPTH = 2000 };
+enum { SAMPLES = 4096, PGD_STARTS = 16, PGD_STEPS = 40, MAX_DEPTH = 2000 };
 
 double bounds_now(void) {
     struct timespec ts;
@@ -35,6 +35,7 @@ typedef struct {
     const VerifyOptions *opt;
     VerifyResult *out;
     double *y;
+    double *state; /* the bounds of the box last bounded, for its children */
     unsigned seed;
     double last_draw;
 } Case;
@@ -93,14 +94,23 @@ static bool descend(Case *c, double *x, const double *lo, const double *hi) {
     return hit;
 }
 
+/* Random samples, then projected descent from the most violating ones. */
 static bool falsify(Case *c, const double *lo, const double *hi) {
-    double *x = pd_xmalloc((size_t)c->n * sizeof *x);
+    double *x = pd_xmalloc((size_t)c->n * sizeof *x), *starts = pd_xmalloc((size_t)(PGD_STARTS * c->n) * sizeof *x);
+    double score[PGD_STARTS];
+    for (int k = 0; k < PGD_STARTS; k++) score[k] = INFINITY;
     bool hit = false;
-    for (int s = 0; s < SAMPLES + PGD_STARTS && !hit && bounds_now() < c->opt->deadline; s++) {
+    for (int s = 0; s < SAMPLES && !hit && bounds_now() < c->opt->deadline; s++) {
         for (int64_t i = 0; i < c->n; i++) x[i] = s == 0 ? 0.5 * (lo[i] + hi[i]) : lo[i] + urand(&c->seed) * (hi[i] - lo[i]);
-        hit = found(c, x) || (s >= SAMPLES && descend(c, x, lo, hi));
+        double v = violation(c, x);
+        if (v <= 0 && (hit = found(c, x))) break;
+        int worst = 0; /* keep the PGD_STARTS best points */
+        for (int k = 1; k < PGD_STARTS; k++) if (score[k] > score[worst]) worst = k;
+        if (v < score[worst]) score[worst] = v, memcpy(starts + worst * c->n, x, (size_t)c->n * sizeof *x);
     }
-    free(x);
+    for (int k = 0; k < PGD_STARTS && !hit && isfinite(score[k]) && bounds_now() < c->opt->deadline; k++)
+        hit = descend(c, starts + k * c->n, lo, hi);
+    free(x), free(starts);
     return hit;
 }
 
@@ -126,6 +136,7 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
     double *A = pd_xmalloc((size_t)(c->rows * c->n) * sizeof *A + 8), *negd = pd_xmalloc((size_t)c->rows * sizeof *negd + 8);
     for (int64_t r = 0; r < c->rows; r++) negd[r] = -c->d[r];
     bounds_linear_coef(c->b, bx->lo, bx->hi, c->C, negd, c->rows, lo, hi, A);
+    bounds_save_state(c->b, c->state); /* before evaluations overwrite it */
     c->out->boxes++;
     int64_t best = 0;
     for (int64_t r = 1; r < c->rows; r++) if (lo[r] > lo[best]) best = r;
@@ -155,6 +166,7 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
     Arena *a = arena_new();
     vec_push(a, &stack, box_copy(c, in_lo, in_hi));
     double *mid = pd_xmalloc((size_t)c->n * sizeof *mid);
+    bool undecided = false;
     while (stack.len && c->out->verdict == VERDICT_UNSAT) {
         if (bounds_now() > c->opt->deadline) c->out->verdict = VERDICT_TIMEOUT;
         Box bx = stack.data[--stack.len];
@@ -164,7 +176,7 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
             for (int64_t i = 0; i < c->n; i++) mid[i] = 0.5 * (bx.lo[i] + bx.hi[i]);
             if (!found(c, mid)) {
                 if (stack.len >= MAX_DEPTH || bx.hi[dim] - bx.lo[dim] < 1e-12) {
-                    c->out->verdict = VERDICT_UNKNOWN;
+                    undecided = true; /* e.g. a point where the margin is exactly 0: go on elsewhere */
                 } else {
                     Box right = box_copy(c, bx.lo, bx.hi), left;
                     right.lo[dim] = bx.hi[dim] = mid[dim];
@@ -172,8 +184,8 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
                     /* the children start from this box's bounds */
                     size_t state = (size_t)bounds_state_size(c->b) * sizeof(double);
                     right.prior = pd_xmalloc(state + 8), left.prior = pd_xmalloc(state + 8);
-                    bounds_save_state(c->b, right.prior);
-                    memcpy(left.prior, right.prior, state);
+                    memcpy(right.prior, c->state, state);
+                    memcpy(left.prior, c->state, state);
                     vec_push(a, &stack, right);
                     vec_push(a, &stack, left);
                 }
@@ -186,6 +198,7 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
         free(bx->lo), free(bx->hi), free(bx->prior);
     }
     bounds_use_prior(c->b, NULL);
+    if (undecided && c->out->verdict == VERDICT_UNSAT) c->out->verdict = VERDICT_UNKNOWN;
     free(mid);
     arena_free(a);
     if (c->opt->progress) fprintf(stderr, "\r%60s\r", "");
@@ -193,8 +206,9 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
 
 void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
                  int64_t rows, const VerifyOptions *opt, VerifyResult *out) {
-    Case c = {b, C, d, rows, bounds_input_size(b), bounds_output_size(b), opt, out, NULL, opt->seed, 0};
+    Case c = {b, C, d, rows, bounds_input_size(b), bounds_output_size(b), opt, out, NULL, NULL, opt->seed, 0};
     c.y = pd_xmalloc((size_t)c.m * sizeof(double) + 8);
+    c.state = pd_xmalloc((size_t)bounds_state_size(b) * sizeof(double) + 8);
     memset(out, 0, sizeof *out);
     out->verdict = VERDICT_UNSAT;
     bool empty = false;
@@ -203,5 +217,5 @@ void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const
         if (bounds_now() > opt->deadline) out->verdict = VERDICT_TIMEOUT;
         else bab(&c, in_lo, in_hi);
     }
-    free(c.y);
+    free(c.y), free(c.state);
 }
