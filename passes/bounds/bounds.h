@@ -73,6 +73,7 @@ typedef struct {
     double deadline;   /* absolute time (bounds_now()) to give up at */
     bool progress;     /* draw a progress line on stderr */
     unsigned seed;
+    bool no_attack;    /* skip the search before branch and bound (tests) */
 } VerifyOptions;
 
 typedef struct {

@@ -213,7 +213,7 @@ void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const
     out->verdict = VERDICT_UNSAT;
     bool empty = false;
     for (int64_t i = 0; i < c.n; i++) empty |= in_lo[i] > in_hi[i];
-    if (!empty && !falsify(&c, in_lo, in_hi)) {
+    if (!empty && (opt->no_attack || !falsify(&c, in_lo, in_hi))) {
         if (bounds_now() > opt->deadline) out->verdict = VERDICT_TIMEOUT;
         else bab(&c, in_lo, in_hi);
     }

@@ -147,11 +147,58 @@ static void random_networks_are_bounded_soundly(void **state) {
     }
 }
 
+/* Branch and bound against brute force: on random 2-input networks, the
+ * property "y0 >= t" (t between sampled extremes) is unsat exactly when no
+ * point of a fine grid reaches t (up to a margin for the grid's spacing). */
+static void verify_agrees_with_a_grid(void **state) {
+    (void)state;
+    int sat = 0, unsat = 0;
+    for (unsigned seed = 1; seed <= 40; seed++) {
+        IrGraph *g = random_net(seed, 2, 6 + seed % 5, 3);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        assert_non_null(b);
+        int64_t m = bounds_output_size(b);
+        double lo[2] = {-1, -0.5}, hi[2] = {0.5, 1}, x[2], y[64], best = -INFINITY, worst = INFINITY;
+        for (int i = 0; i <= 200; i++)
+            for (int j = 0; j <= 200; j++) {
+                x[0] = lo[0] + (hi[0] - lo[0]) * i / 200, x[1] = lo[1] + (hi[1] - lo[1]) * j / 200;
+                bounds_eval_real(b, x, y);
+                best = fmax(best, y[0]), worst = fmin(worst, y[0]);
+            }
+        /* unsafe: y0 >= t, i.e. -y0 <= -t; t near the top of the range */
+        double t = best - (seed % 2 ? 0.02 : -0.02) * (best - worst + 1e-9);
+        double *C = calloc((size_t)m, sizeof *C), d = -t;
+        C[0] = -1;
+        /* branch and bound alone (no attack first), so its proofs are tested */
+        VerifyOptions opt = {bounds_now() + 20, false, seed, true};
+        VerifyResult res;
+        verify_case(b, lo, hi, C, &d, 1, &opt, &res);
+        if (seed % 2) { /* the grid reached t: a counterexample exists */
+            assert_int_equal(res.verdict, VERDICT_SAT);
+            bounds_eval_real(b, res.x, y);
+            assert_true(y[0] >= t);
+            sat++;
+        } else if (res.verdict == VERDICT_UNSAT) {
+            unsat++;
+        } else {
+            assert_int_equal(res.verdict, VERDICT_SAT); /* the grid missed a peak: check it */
+            bounds_eval_real(b, res.x, y);
+            assert_true(y[0] >= t);
+        }
+        free(res.x), free(res.y), free(C);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+    assert_true(sat == 20 && unsat > 10);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hand_computed_bounds_are_exact),
         cmocka_unit_test(unsupported_ops_are_named),
         cmocka_unit_test(random_networks_are_bounded_soundly),
+        cmocka_unit_test(verify_agrees_with_a_grid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,7 +94,7 @@ static bool confirmed(BoundsGraph *b, const VnnCase *vc, const double *x, int64_
 static bool decide(BoundsGraph *b, const VnnSpec *spec, const VerifyArgs *a, DiagCtx *dc) {
     double start = bounds_now();
     uint64_t boxes = 0;
-    VerifyOptions opt = {start + a->timeout, isatty(2) != 0, a->seed};
+    VerifyOptions opt = {.deadline = start + a->timeout, .progress = isatty(2) != 0, .seed = a->seed};
     Outcome o = {VERDICT_UNSAT, NULL, NULL, spec->nx, spec->ny};
     VerifyResult res = {0};
     for (uint32_t k = 0; k < spec->ncases && o.verdict != VERDICT_SAT; k++) {
