@@ -3,10 +3,11 @@
  *
  * The case is unsafe when some x in the box has C·y(x) <= d in every row.
  * A box is proven safe when CROWN shows some row's C·y - d is positive on
- * all of it.  Otherwise the box is split in two along the input dimension
- * with the largest influence on the most promising row (|coefficient| x
- * width, from CROWN's input coefficients), depth first, and its center is
- * tried as a counterexample.  Before that, random samples and projected
+ * all of it.  Otherwise its center is tried as a counterexample and it is
+ * split in two along the input dimension with the largest influence on the
+ * most promising row (|coefficient| x width, from CROWN's input
+ * coefficients).  Boxes closest to a violation are bounded first, so a
+ * counterexample that the search missed is found early.  Before that, random samples and projected
  * gradient steps (finite differences: the inputs are few) look for a
  * counterexample.  Every counterexample is an evaluation of the network,
  * so it is confirmed by construction; the caller checks it once more.
@@ -20,7 +21,7 @@
 
 #include "bounds_impl.h"
 
-enum { SAMPLES = 4096, PGD_STARTS = 16, PGD_STEPS = 40, MAX_DEPTH = 2000 };
+enum { SAMPLES = 4096, PGD_STARTS = 16, PGD_STEPS = 40, MAX_DEPTH = 400 };
 
 double bounds_now(void) {
     struct timespec ts;
@@ -119,6 +120,8 @@ static bool falsify(Case *c, const double *lo, const double *hi) {
 typedef struct {
     double *lo, *hi;
     double *prior; /* the parent box's bounds of every node, or NULL */
+    double key;    /* the violation at the center: smaller is explored first */
+    int depth;
 } Box;
 
 static void draw(Case *c, size_t pending) {
@@ -130,7 +133,7 @@ static void draw(Case *c, size_t pending) {
 }
 
 /* Proven safe? Otherwise the dimension to split. */
-static bool safe(Case *c, const Box *bx, int64_t *split) {
+static bool safe(Case *c, const Box *bx, int64_t *split, double *key) {
     double *lo = pd_xmalloc((size_t)c->rows * sizeof *lo + 8), *hi = pd_xmalloc((size_t)c->rows * sizeof *hi + 8);
     bounds_use_prior(c->b, bx->prior);
     double *A = pd_xmalloc((size_t)(c->rows * c->n) * sizeof *A + 8), *negd = pd_xmalloc((size_t)c->rows * sizeof *negd + 8);
@@ -141,6 +144,7 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
     int64_t best = 0;
     for (int64_t r = 1; r < c->rows; r++) if (lo[r] > lo[best]) best = r;
     bool proven = c->rows && lo[best] > 0;
+    *key = c->rows ? lo[best] : -INFINITY;
     /* |coefficient| x width, with a floor on the coefficient: a dimension
      * the final row ignores may still make hidden neurons unstable, and
      * must not stay wide forever. */
@@ -155,47 +159,99 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
 }
 
 static Box box_copy(const Case *c, const double *lo, const double *hi) {
-    Box b = {pd_xmalloc((size_t)c->n * sizeof(double)), pd_xmalloc((size_t)c->n * sizeof(double)), NULL};
+    Box b = {pd_xmalloc((size_t)c->n * sizeof(double)), pd_xmalloc((size_t)c->n * sizeof(double)), NULL, 0, 0};
     memcpy(b.lo, lo, (size_t)c->n * sizeof(double));
     memcpy(b.hi, hi, (size_t)c->n * sizeof(double));
     return b;
 }
 
+/* Pending boxes, in a heap ordered by before(). */
+typedef VEC(Box) Heap;
+
+/* Depth first (memory stays small, and the search reaches small boxes
+ * where counterexamples hide); between siblings, the lower center
+ * violation first. */
+static bool before(const Box *x, const Box *y) {
+    return x->depth != y->depth ? x->depth > y->depth : x->key < y->key;
+}
+
+static void heap_push(Arena *a, Heap *h, Box bx) {
+    vec_push(a, h, bx);
+    for (uint32_t i = h->len - 1; i && before(&h->data[i], &h->data[(i - 1) / 2]); i = (i - 1) / 2) {
+        Box t = h->data[i];
+        h->data[i] = h->data[(i - 1) / 2], h->data[(i - 1) / 2] = t;
+    }
+}
+
+static Box heap_pop(Heap *h) {
+    Box top = h->data[0];
+    h->data[0] = h->data[--h->len];
+    for (uint32_t i = 0;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->len && before(&h->data[l], &h->data[m])) m = l;
+        if (r < h->len && before(&h->data[r], &h->data[m])) m = r;
+        if (m == i) break;
+        Box t = h->data[i];
+        h->data[i] = h->data[m], h->data[m] = t;
+        i = m;
+    }
+    return top;
+}
+
+/* The violation at a box's center: where the network comes closest to
+ * the unsafe set is searched first. */
+static double center_violation(Case *c, const Box *bx) {
+    double *x = pd_xmalloc((size_t)c->n * sizeof *x);
+    for (int64_t i = 0; i < c->n; i++) x[i] = 0.5 * (bx->lo[i] + bx->hi[i]);
+    double v = violation(c, x);
+    free(x);
+    return v;
+}
+
+/* Splits bx at mid along dim; the children start from bx's bounds. */
+static void split(Case *c, Arena *a, Heap *h, Box *bx, int64_t dim, const double *mid, double key) {
+    Box right = box_copy(c, bx->lo, bx->hi), left;
+    right.lo[dim] = bx->hi[dim] = mid[dim];
+    left = box_copy(c, bx->lo, bx->hi);
+    size_t state = (size_t)bounds_state_size(c->b) * sizeof(double);
+    right.prior = pd_xmalloc(state + 8), left.prior = pd_xmalloc(state + 8);
+    memcpy(right.prior, c->state, state);
+    memcpy(left.prior, c->state, state);
+    (void)key;
+    right.key = center_violation(c, &right), left.key = center_violation(c, &left);
+    right.depth = left.depth = bx->depth + 1;
+    heap_push(a, h, right);
+    heap_push(a, h, left);
+}
+
 static void bab(Case *c, const double *in_lo, const double *in_hi) {
-    VEC(Box) stack = {0};
+    Heap heap = {0};
     Arena *a = arena_new();
-    vec_push(a, &stack, box_copy(c, in_lo, in_hi));
-    double *mid = pd_xmalloc((size_t)c->n * sizeof *mid);
+    heap_push(a, &heap, box_copy(c, in_lo, in_hi));
+    double *mid = pd_xmalloc((size_t)c->n * sizeof *mid), key;
     bool undecided = false;
-    while (stack.len && c->out->verdict == VERDICT_UNSAT) {
+    while (heap.len && c->out->verdict == VERDICT_UNSAT) {
         if (bounds_now() > c->opt->deadline) c->out->verdict = VERDICT_TIMEOUT;
-        Box bx = stack.data[--stack.len];
+        Box bx = heap_pop(&heap);
         int64_t dim = 0;
-        draw(c, stack.len);
-        if (c->out->verdict == VERDICT_UNSAT && !safe(c, &bx, &dim)) {
+        draw(c, heap.len);
+        if (c->out->verdict == VERDICT_UNSAT && !safe(c, &bx, &dim, &key)) {
             for (int64_t i = 0; i < c->n; i++) mid[i] = 0.5 * (bx.lo[i] + bx.hi[i]);
-            if (!found(c, mid)) {
-                if (stack.len >= MAX_DEPTH || bx.hi[dim] - bx.lo[dim] < 1e-12) {
-                    undecided = true; /* e.g. a point where the margin is exactly 0: go on elsewhere */
-                } else {
-                    Box right = box_copy(c, bx.lo, bx.hi), left;
-                    right.lo[dim] = bx.hi[dim] = mid[dim];
-                    left = box_copy(c, bx.lo, bx.hi);
-                    /* the children start from this box's bounds */
-                    size_t state = (size_t)bounds_state_size(c->b) * sizeof(double);
-                    right.prior = pd_xmalloc(state + 8), left.prior = pd_xmalloc(state + 8);
-                    memcpy(right.prior, c->state, state);
-                    memcpy(left.prior, c->state, state);
-                    vec_push(a, &stack, right);
-                    vec_push(a, &stack, left);
-                }
+            /* now and then a short descent inside the box: counterexamples
+             * too small for random samples lie where the search digs */
+            if (found(c, mid) || (c->out->boxes % 32 == 0 && descend(c, mid, bx.lo, bx.hi))) {
+                /* sat: done */
+            } else if (bx.depth >= MAX_DEPTH || bx.hi[dim] - bx.lo[dim] < 1e-12) {
+                undecided = true; /* e.g. a point where the margin is exactly 0: go on elsewhere */
+            } else {
+                split(c, a, &heap, &bx, dim, mid, key);
             }
         }
         free(bx.lo), free(bx.hi), free(bx.prior);
     }
-    while (stack.len) {
-        Box *bx = &stack.data[--stack.len];
-        free(bx->lo), free(bx->hi), free(bx->prior);
+    while (heap.len) {
+        Box bx = heap_pop(&heap);
+        free(bx.lo), free(bx.hi), free(bx.prior);
     }
     bounds_use_prior(c->b, NULL);
     if (undecided && c->out->verdict == VERDICT_UNSAT) c->out->verdict = VERDICT_UNKNOWN;
