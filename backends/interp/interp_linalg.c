@@ -100,6 +100,7 @@ static void load_rhs(const PdrtTensor *b, int64_t bo, int64_t cnt, void *buf, bo
 
 void interp_matmul(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
 {
+    (void)n; /* the shapes in the tensors say all this op needs */
     const PdrtTensor *a = &in[0], *b = &in[1];
     MatShape s = mat_shape(a, b, out);
     bool cplx = out->dtype == PDRT_C64, isint = out->dtype == PDRT_I64;
@@ -247,6 +248,7 @@ void interp_conv(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
 /* out[b, s, o] = sum_i x[b, s, i] * w[i, o, s], s the flattened S... */
 void interp_mix(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
 {
+    (void)n; /* the shapes in the tensors say all this op needs */
     const PdrtTensor *x = &in[0], *w = &in[1];
     int64_t ci = w->dims[0], co = w->dims[1], nb = x->dims[0];
     int64_t p = interp_numel(w->dims + 2, w->rank - 2);
