@@ -14,3 +14,12 @@ echo "== pdec run $EX/fno2d.pde --engine interp"
 "$PDEC" run "$EX/fno2d.pde" --engine interp --input x="$EX/x.npy" --output y="$OUT/y.npy" >/dev/null
 echo "== compared with PyTorch's output (examples/fno2d/y.golden.npy)"
 "$BIN/npycmp" "$OUT/y.npy" "$EX/y.golden.npy" --rtol 1e-4
+
+# Verification: an ACAS Xu safety property (VNN-COMP 2021), when the data is there.
+ACAS=${ACASXU_DATA:-../shared/data/acasxu}
+if [ -d "$ACAS" ]; then
+  echo "== pdec verify ACAS Xu network 1_1, property 1 (expect unsat: the property holds)"
+  "$PDEC" verify "$ACAS/nnet/ACASXU_run2a_1_1_batch_2000.nnet" --spec "$ACAS/vnnlib/prop_1.vnnlib" --timeout 60 --stats
+fi
+echo "== pdec bounds examples/mlp/mlp.pde, L-inf ball of radius 0.001 around its input (CROWN)"
+"$PDEC" bounds examples/mlp/mlp.pde --input x=examples/mlp/x.npy --eps 0.001

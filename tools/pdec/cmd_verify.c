@@ -109,6 +109,7 @@ static bool decide(BoundsGraph *b, const VnnSpec *spec, const VerifyArgs *a, Dia
         if (o.verdict == VERDICT_TIMEOUT) break;
     }
     printf("%s\n", words[o.verdict]);
+    fflush(stdout);
     if (a->stats)
         fprintf(stderr, "%s: %u cases, %llu boxes bounded, %.3f s\n", words[o.verdict], spec->ncases,
                 (unsigned long long)boxes, bounds_now() - start);
