@@ -25,6 +25,15 @@ void interp_strides(const int64_t *dims, uint32_t rank, int64_t *st)
     }
 }
 
+int64_t interp_spatial_attr(const IrNode *n, const char *key, uint32_t d, uint32_t nsp)
+{
+    uint32_t len;
+    const int64_t *v = ir_get_ints(n, key, &len);
+    if (len != nsp) /* the shape rules checked this */
+        pd_die("interp: %s: attribute %s has %u values", ir_op_info(n->op)->name, key, len);
+    return v[d];
+}
+
 int64_t interp_numel(const int64_t *dims, uint32_t rank)
 {
     int64_t n = 1;

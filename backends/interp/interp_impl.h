@@ -36,6 +36,8 @@ static inline Cplx interp_cplx(double re, double im)
 /* ---- shapes (interp.c) ------------------------------------------------ */
 /* C-order strides in elements.  OUT: st[0..rank). */
 void interp_strides(const int64_t *dims, uint32_t rank, int64_t *st);
+/* Per-spatial-axis attribute (stride, padding, ...) for axis d of nsp. */
+int64_t interp_spatial_attr(const IrNode *n, const char *key, uint32_t d, uint32_t nsp);
 int64_t interp_numel(const int64_t *dims, uint32_t rank);
 
 /* Element access by dtype, for kernels that are not speed critical

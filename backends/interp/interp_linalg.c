@@ -145,21 +145,6 @@ typedef struct {
     int64_t sh, sw, ph, pw, dh, dw;  /* stride, leading padding, dilation */
 } ConvShape;
 
-/* Value of a per-spatial-axis attribute for axis d of nsp: one value for
- * all axes, or one per axis. */
-static int64_t spatial_attr(const IrNode *n, const char *key, uint32_t d, uint32_t nsp)
-{
-    uint32_t len;
-    const int64_t *v = ir_get_ints(n, key, &len);
-    if (len == nsp)
-        return v[d];
-    if (len == 1)
-        return v[0];
-    if (len == 2 * nsp)   /* [lo0, hi0, lo1, hi1]: only the leading side matters here */
-        return v[2 * d];
-    pd_die("interp: %s: attribute %s has %u values", ir_op_info(n->op)->name, key, len);
-}
-
 static ConvShape conv_shape(const IrNode *n, const PdrtTensor *x, const PdrtTensor *wt,
                             const PdrtTensor *out)
 {
@@ -171,12 +156,12 @@ static ConvShape conv_shape(const IrNode *n, const PdrtTensor *x, const PdrtTens
                    .kw = wt->dims[2 + s], .groups = ir_get_int(n, "groups")};
     c.cig = wt->dims[1];
     c.cog = c.cout / c.groups;
-    c.sh = one ? 1 : spatial_attr(n, "stride", 0, nsp);
-    c.sw = spatial_attr(n, "stride", s, nsp);
-    c.ph = one ? 0 : spatial_attr(n, "padding", 0, nsp);
-    c.pw = spatial_attr(n, "padding", s, nsp);
-    c.dh = one ? 1 : spatial_attr(n, "dilation", 0, nsp);
-    c.dw = spatial_attr(n, "dilation", s, nsp);
+    c.sh = one ? 1 : interp_spatial_attr(n, "stride", 0, nsp);
+    c.sw = interp_spatial_attr(n, "stride", s, nsp);
+    c.ph = one ? 0 : interp_spatial_attr(n, "padding", 0, nsp);
+    c.pw = interp_spatial_attr(n, "padding", s, nsp);
+    c.dh = one ? 1 : interp_spatial_attr(n, "dilation", 0, nsp);
+    c.dw = interp_spatial_attr(n, "dilation", s, nsp);
     return c;
 }
 

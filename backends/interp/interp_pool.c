@@ -17,32 +17,18 @@ typedef struct {
     int64_t kh, kw, sh, sw, ph, pw;
 } PoolShape;
 
-/* One value for all spatial axes, or one per axis. */
-static int64_t attr_at(const IrNode *n, const char *key, uint32_t d, uint32_t nsp)
-{
-    uint32_t len;
-    const int64_t *v = ir_get_ints(n, key, &len);
-    if (len == nsp)
-        return v[d];
-    if (len == 1)
-        return v[0];
-    if (len == 2 * nsp)   /* [lo0, hi0, ...]: only the leading side matters */
-        return v[2 * d];
-    pd_die("interp: %s: attribute %s has %u values", ir_op_info(n->op)->name, key, len);
-}
-
 static PoolShape pool_shape(const IrNode *n, const PdrtTensor *x, const PdrtTensor *out)
 {
     bool one = n->op == IR_OP_MAXPOOL1D || n->op == IR_OP_AVGPOOL1D;
     uint32_t nsp = one ? 1 : 2, s = one ? 0 : 1;
     PoolShape p = {.b = x->dims[0], .h = one ? 1 : x->dims[1], .w = x->dims[1 + s],
                    .c = x->dims[2 + s], .oh = one ? 1 : out->dims[1], .ow = out->dims[1 + s]};
-    p.kh = one ? 1 : attr_at(n, "kernel", 0, nsp);
-    p.kw = attr_at(n, "kernel", s, nsp);
-    p.sh = one ? 1 : attr_at(n, "stride", 0, nsp);
-    p.sw = attr_at(n, "stride", s, nsp);
-    p.ph = one ? 0 : attr_at(n, "padding", 0, nsp);
-    p.pw = attr_at(n, "padding", s, nsp);
+    p.kh = one ? 1 : interp_spatial_attr(n, "kernel", 0, nsp);
+    p.kw = interp_spatial_attr(n, "kernel", s, nsp);
+    p.sh = one ? 1 : interp_spatial_attr(n, "stride", 0, nsp);
+    p.sw = interp_spatial_attr(n, "stride", s, nsp);
+    p.ph = one ? 0 : interp_spatial_attr(n, "padding", 0, nsp);
+    p.pw = interp_spatial_attr(n, "padding", s, nsp);
     return p;
 }
 
