@@ -39,4 +39,10 @@ const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_
  * line sl*x (auto_LiRPA's adaptive choice). */
 void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl);
 
+/* tanh or sigmoid at x. */
+double bounds_smooth_f(IrOpKind op, double x);
+/* Upper line su*x + tu and lower line sl*x + tl of tanh or sigmoid over
+ * [l, u] (smooth.c). */
+void bounds_relax_smooth(IrOpKind op, double l, double u, double *su, double *tu, double *sl, double *tl);
+
 #endif

@@ -99,21 +99,25 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
         }
 }
 
-/* ReLU-like: per row, the lower pass takes the lower line where A >= 0
- * and the upper line where A < 0; the upper pass the opposite. */
+/* ReLU-like and S-shaped units: per row, the lower pass takes the lower
+ * line where A >= 0 and the upper line where A < 0; the upper pass the
+ * opposite. */
 static void back_relu(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
     const BNode *z = &w->b->nodes[n->in[0]];
     double a = n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0;
     Coef *T = coef(w, n->in[0]);
     for (int64_t i = 0; i < bn->n; i++) {
-        double su, tu, sl;
-        bounds_relax(z->lo[i], z->hi[i], a, &su, &tu, &sl);
+        double su, tu, sl, tl = 0;
+        if (n->op == IR_OP_TANH || n->op == IR_OP_SIGMOID)
+            bounds_relax_smooth(n->op, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
+        else
+            bounds_relax(z->lo[i], z->hi[i], a, &su, &tu, &sl);
         for (int64_t r = 0; r < w->k; r++) {
             double al = A->lo[r * bn->n + i], ah = A->hi[r * bn->n + i];
             T->lo[r * z->n + i] += al >= 0 ? al * sl : al * su;
-            w->bias_lo[r] += al >= 0 ? 0 : al * tu;
+            w->bias_lo[r] += al >= 0 ? al * tl : al * tu;
             T->hi[r * z->n + i] += ah >= 0 ? ah * su : ah * sl;
-            w->bias_hi[r] += ah >= 0 ? ah * tu : 0;
+            w->bias_hi[r] += ah >= 0 ? ah * tu : ah * tl;
         }
     }
 }
@@ -129,7 +133,7 @@ static void back_node(Backward *w, IrId id) {
     case IR_OP_RESHAPE: to_operand(w, n, bn, A, 0, 1); break;
     case IR_OP_MUL: back_mul(w, n, bn, A); break;
     case IR_OP_MATMUL: back_matmul(w, n, bn, A); break;
-    case IR_OP_RELU: case IR_OP_LEAKY_RELU: back_relu(w, n, bn, A); break;
+    case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_TANH: case IR_OP_SIGMOID: back_relu(w, n, bn, A); break;
     default: pd_die("bounds: no CROWN rule for %s", ir_op_info(n->op)->name);
     }
 }

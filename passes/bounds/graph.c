@@ -18,6 +18,7 @@ bool bounds_supported(IrOpKind op) {
     switch (op) {
     case IR_OP_INPUT: case IR_OP_OUTPUT: case IR_OP_MATMUL: case IR_OP_ADD: case IR_OP_SUB:
     case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE:
+    case IR_OP_TANH: case IR_OP_SIGMOID:
         return true;
     default:
         return false;
@@ -164,22 +165,30 @@ const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_
     return b->nodes[n->in[1]].value;
 }
 
-static bool is_relu_input(const BoundsGraph *b, IrId id) {
+/* Which relaxation uses node id's bounds: none, a ReLU-like unit (only
+ * units of open sign matter), or an S-shaped one (every unit matters). */
+typedef enum { RELAX_NONE, RELAX_PIECEWISE, RELAX_SMOOTH } RelaxUse;
+
+static RelaxUse relax_use(const BoundsGraph *b, IrId id) {
+    RelaxUse use = RELAX_NONE;
     for (uint32_t i = id + 1; i < b->count; i++) {
         const IrNode *n = ir_node(b->g, i);
-        if ((n->op == IR_OP_RELU || n->op == IR_OP_LEAKY_RELU) && n->in[0] == id) return true;
+        if (n->nin != 1 || n->in[0] != id) continue;
+        if (n->op == IR_OP_TANH || n->op == IR_OP_SIGMOID) return RELAX_SMOOTH;
+        if (n->op == IR_OP_RELU || n->op == IR_OP_LEAKY_RELU) use = RELAX_PIECEWISE;
     }
-    return false;
+    return use;
 }
 
-/* Tightens node id's bounds with a backward CROWN pass, for the units
- * whose sign is still open (the others need no relaxation). */
-static void tighten(BoundsGraph *b, IrId id) {
+/* Tightens node id's bounds with a backward CROWN pass: for a ReLU-like
+ * consumer only the units whose sign is still open (the others need no
+ * relaxation), for an S-shaped one every unit. */
+static void tighten(BoundsGraph *b, IrId id, RelaxUse use) {
     BNode *bn = &b->nodes[id];
     int64_t n = bn->n, k = 0;
     int64_t *open = pd_xmalloc((size_t)n * sizeof *open + 8);
     for (int64_t i = 0; i < n; i++)
-        if (bn->lo[i] < 0 && bn->hi[i] > 0) open[k++] = i;
+        if (use == RELAX_SMOOTH || (bn->lo[i] < 0 && bn->hi[i] > 0)) open[k++] = i;
     if (k) {
         double *C = pd_xcalloc((size_t)(k * n) + 1, sizeof *C), *lo = pd_xmalloc((size_t)k * sizeof *lo + 8),
                *hi = pd_xmalloc((size_t)k * sizeof *hi + 8);
@@ -231,7 +240,8 @@ static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, 
         if (!b->nodes[i].variable || ir_node(b->g, i)->op == IR_OP_OUTPUT) continue;
         bounds_ibp_node(b, i);
         if (b->prior) apply_prior(b, i);
-        if (method == BOUNDS_CROWN && is_relu_input(b, i)) tighten(b, i);
+        RelaxUse use = method == BOUNDS_CROWN ? relax_use(b, i) : RELAX_NONE;
+        if (use != RELAX_NONE) tighten(b, i, use);
     }
 }
 

@@ -65,6 +65,9 @@ static void ibp_unary(BoundsGraph *b, const IrNode *n, BNode *bn) {
             bn->lo[i] = fmin(l >= 0 ? l : a * l, h >= 0 ? h : a * h);
             bn->hi[i] = fmax(l >= 0 ? l : a * l, h >= 0 ? h : a * h);
             break;
+        case IR_OP_TANH: case IR_OP_SIGMOID: /* increasing */
+            bn->lo[i] = bounds_smooth_f(n->op, l), bn->hi[i] = bounds_smooth_f(n->op, h);
+            break;
         default: bn->lo[i] = l, bn->hi[i] = h; break; /* reshape: same elements */
         }
     }
@@ -76,7 +79,10 @@ void bounds_ibp_node(BoundsGraph *b, IrId id) {
     switch (n->op) {
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: ibp_binary(b, n, bn); return;
     case IR_OP_MATMUL: ibp_matmul(b, n, bn); return;
-    case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE: ibp_unary(b, n, bn); return;
+    case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE: case IR_OP_TANH:
+    case IR_OP_SIGMOID:
+        ibp_unary(b, n, bn);
+        return;
     default: pd_die("bounds: no IBP rule for %s", ir_op_info(n->op)->name);
     }
 }

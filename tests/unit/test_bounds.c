@@ -12,6 +12,7 @@
 
 #include "backends/interp/interp.h"
 #include "passes/bounds/bounds.h"
+#include "passes/bounds/bounds_impl.h"
 
 static IrId cst(IrGraph *g, uint32_t rank, const int64_t *dims, const float *v) {
     IrType t = {.dtype = IR_F32, .rank = rank};
@@ -75,8 +76,29 @@ static void unsupported_ops_are_named(void **state) {
 
 static float frand(unsigned *seed) { return (float)rand_r(seed) / (float)RAND_MAX * 2 - 1; }
 
-/* A random MLP with a residual add, a leaky ReLU, a negation, a scaling
- * and a reshape, so every rule and fan-out are exercised. */
+/* The lines of every relaxation enclose the function on its interval. */
+static void relaxations_enclose_their_functions(void **state) {
+    (void)state;
+    unsigned seed = 5;
+    const IrOpKind ops[] = {IR_OP_TANH, IR_OP_SIGMOID, IR_OP_RELU, IR_OP_LEAKY_RELU};
+    for (int t = 0; t < 4000; t++) {
+        double l = 6 * frand(&seed), u = l + 6 * fabs(frand(&seed)) + (t % 7 == 0 ? 0 : 1e-3);
+        IrOpKind op = ops[t % 4];
+        double su, tu, sl, tl = 0, a = op == IR_OP_LEAKY_RELU ? 0.1 : 0;
+        if (op == IR_OP_TANH || op == IR_OP_SIGMOID) bounds_relax_smooth(op, l, u, &su, &tu, &sl, &tl);
+        else bounds_relax(l, u, a, &su, &tu, &sl);
+        for (int k = 0; k <= 200; k++) {
+            double x = l + (u - l) * k / 200;
+            double f = op == IR_OP_TANH || op == IR_OP_SIGMOID ? bounds_smooth_f(op, x) : (x >= 0 ? x : a * x);
+            assert_true(su * x + tu >= f - 1e-9);
+            assert_true(sl * x + tl <= f + 1e-9);
+        }
+    }
+}
+
+/* A random MLP with a residual add, leaky ReLU, tanh or sigmoid, a
+ * negation, a scaling and a reshape, so every rule and fan-out are
+ * exercised. */
 static IrGraph *random_net(unsigned seed, int64_t n_in, int64_t width, int layers) {
     IrGraph *g = ir_graph_new("r");
     IrType tx = {.dtype = IR_F32, .rank = 2, .dims = {1, n_in}};
@@ -92,7 +114,9 @@ static IrGraph *random_net(unsigned seed, int64_t n_in, int64_t width, int layer
         if (l == 1) h = op2(g, IR_OP_MUL, cst(g, 1, (int64_t[]){width}, sc), h);
         if (l == 1) h = op1(g, IR_OP_NEG, h);
         IrAttr alpha = ir_attr_float("alpha", 0.1);
-        h = (l & 1) ? ir_add(g, IR_OP_LEAKY_RELU, &h, 1, &alpha, 1, src_none(), NULL, 0) : op1(g, IR_OP_RELU, h);
+        if (seed % 3 == 0 && l == 1) h = op1(g, IR_OP_TANH, h);
+        else if (seed % 3 == 1 && l == 2) h = op1(g, IR_OP_SIGMOID, h);
+        else h = (l & 1) ? ir_add(g, IR_OP_LEAKY_RELU, &h, 1, &alpha, 1, src_none(), NULL, 0) : op1(g, IR_OP_RELU, h);
         if (l == 0) skip = h;
         cur = width;
     }
@@ -199,6 +223,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hand_computed_bounds_are_exact),
         cmocka_unit_test(unsupported_ops_are_named),
+        cmocka_unit_test(relaxations_enclose_their_functions),
         cmocka_unit_test(random_networks_are_bounded_soundly),
         cmocka_unit_test(verify_agrees_with_a_grid),
     };
