@@ -5,12 +5,21 @@
 
 #include "bounds.h"
 
+/* A linear op with constant coefficients as terms out[o] += w * in[i]
+ * (sparse.c): convolutions with constant weights, average pooling. */
+typedef struct {
+    int64_t *out, *in;
+    double *w;
+    int64_t nnz, cap;
+} SparseMap;
+
 typedef struct {
     bool variable;     /* depends on the input: has bounds, not a value */
     int64_t n;         /* elements */
     double *value;     /* constant nodes: the value */
     double *lo, *hi;   /* variable nodes: current bounds */
     int64_t *bcast[2]; /* binary ops: output index -> operand index */
+    SparseMap *map;    /* conv, avgpool: the op as terms */
 } BNode;
 
 struct BoundsGraph {
@@ -38,6 +47,13 @@ const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_
  * [l, u] and negative slope a (0 for ReLU): upper line su*x + tu, lower
  * line sl*x (auto_LiRPA's adaptive choice). */
 void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl);
+
+SparseMap *bounds_sparse_map(const BoundsGraph *b, const IrNode *n);
+void bounds_sparse_free(SparseMap *m);
+void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y);
+/* T += A through the map's transpose (k rows). */
+void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
+                        const double *Ahi, double *Tlo, double *Thi);
 
 /* tanh or sigmoid at x. */
 double bounds_smooth_f(IrOpKind op, double x);

@@ -133,6 +133,11 @@ static void back_node(Backward *w, IrId id) {
     case IR_OP_RESHAPE: to_operand(w, n, bn, A, 0, 1); break;
     case IR_OP_MUL: back_mul(w, n, bn, A); break;
     case IR_OP_MATMUL: back_matmul(w, n, bn, A); break;
+    case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: {
+        Coef *T = coef(w, n->in[0]);
+        bounds_sparse_back(bn->map, w->k, bn->n, w->b->nodes[n->in[0]].n, A->lo, A->hi, T->lo, T->hi);
+        break;
+    }
     case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_TANH: case IR_OP_SIGMOID: back_relu(w, n, bn, A); break;
     default: pd_die("bounds: no CROWN rule for %s", ir_op_info(n->op)->name);
     }

@@ -18,7 +18,8 @@ bool bounds_supported(IrOpKind op) {
     switch (op) {
     case IR_OP_INPUT: case IR_OP_OUTPUT: case IR_OP_MATMUL: case IR_OP_ADD: case IR_OP_SUB:
     case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE:
-    case IR_OP_TANH: case IR_OP_SIGMOID:
+    case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D:
+    case IR_OP_AVGPOOL2D:
         return true;
     default:
         return false;
@@ -108,14 +109,17 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
         }
         if (!bounds_supported(n->op) || n->type.dtype != IR_F32 ||
             (n->op == IR_OP_MUL && b->nodes[n->in[0]].variable && b->nodes[n->in[1]].variable) ||
-            (n->op == IR_OP_MATMUL && (b->nodes[n->in[1]].variable || ir_node(b->g, n->in[1])->type.rank != 2))) {
+            (n->op == IR_OP_MATMUL && (b->nodes[n->in[1]].variable || ir_node(b->g, n->in[1])->type.rank != 2)) ||
+            ((n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D) && b->nodes[n->in[1]].variable)) {
             snprintf(err, errlen, "bounds: no rule for %s of %s on the input's path yet", ir_op_info(n->op)->name,
                      ir_type_str(b->g->arena, &n->type));
             return false;
         }
         bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
-        if (n->nin == 2 && n->op != IR_OP_MATMUL)
+        if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D)
+            bn->map = bounds_sparse_map(b, n);
+        else if (n->nin == 2 && n->op != IR_OP_MATMUL)
             for (int k = 0; k < 2; k++) bn->bcast[k] = broadcast_map(&n->type, &ir_node(b->g, n->in[k])->type);
     }
     return true;
@@ -151,6 +155,7 @@ void bounds_free(BoundsGraph *b) {
     for (uint32_t i = 0; i < b->count; i++) {
         BNode *n = &b->nodes[i];
         free(n->value), free(n->lo), free(n->hi), free(n->bcast[0]), free(n->bcast[1]);
+        bounds_sparse_free(n->map);
     }
     free(b->nodes);
     free(b);

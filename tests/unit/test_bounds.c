@@ -131,7 +131,9 @@ static IrGraph *random_net(unsigned seed, int64_t n_in, int64_t width, int layer
 static void check_sound(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
                         const double *bhi, int64_t m, unsigned seed) {
     PdrtTensor x, y;
-    pdrt_tensor_alloc(&x, PDRT_F32, 2, (int64_t[]){1, n});
+    const IrType *t = &ir_node(g, 0)->type; /* the input is node 0 here */
+    pdrt_tensor_alloc(&x, PDRT_F32, t->rank, t->dims);
+    assert_int_equal(pdrt_numel(&x), n);
     char err[256];
     for (int s = 0; s < 2000; s++) {
         for (int64_t i = 0; i < n; i++) {
@@ -166,6 +168,71 @@ static void random_networks_are_bounded_soundly(void **state) {
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
         for (int64_t j = 0; j < m; j++) assert_true(clo[j] >= ilo[j] && chi[j] <= ihi[j]);
         check_sound(g, lo, hi, n, clo, chi, m, seed);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+}
+
+/* A random CNN: conv2d (stride, padding, dilation, groups), bias, ReLU,
+ * avgpool, a 1-D conv over the flattened rows, a dense layer. */
+static IrGraph *random_cnn(unsigned seed) {
+    IrGraph *g = ir_graph_new("cnn");
+    IrType tx = {.dtype = IR_F32, .rank = 4, .dims = {1, 7, 6, 2}};
+    IrId h = ir_add_input(g, "x", tx, src_none());
+    float w[512], bias[8];
+    int64_t groups = 1 + seed % 2, stride = 1 + seed % 2, pad = seed % 2, dil = 1 + (seed / 2) % 2;
+    for (int i = 0; i < 512; i++) w[i] = frand(&seed) * 0.5f;
+    for (int i = 0; i < 8; i++) bias[i] = frand(&seed) * 0.2f;
+    IrAttr ca[] = {ir_attr_ints("stride", (int64_t[]){stride, stride}, 2), ir_attr_ints("padding", (int64_t[]){pad, pad}, 2),
+                   ir_attr_ints("dilation", (int64_t[]){dil, dil}, 2), ir_attr_int("groups", groups)};
+    IrId in[2] = {h, cst(g, 4, (int64_t[]){4, 2 / groups, 2, 2}, w)};
+    h = ir_add(g, IR_OP_CONV2D, in, 2, ca, 4, src_none(), NULL, 0);
+    h = op1(g, IR_OP_RELU, op2(g, IR_OP_ADD, h, cst(g, 1, (int64_t[]){4}, bias)));
+    IrAttr pa[] = {ir_attr_ints("kernel", (int64_t[]){2, 2}, 2), ir_attr_ints("stride", (int64_t[]){1, 1}, 2),
+                   ir_attr_ints("padding", (int64_t[]){1, 1}, 2)};
+    h = ir_add(g, IR_OP_AVGPOOL2D, &h, 1, pa, 3, src_none(), NULL, 0);
+    const IrType *t = &ir_node(g, h)->type;
+    IrAttr rs = ir_attr_ints("shape", (int64_t[]){1, t->dims[1] * t->dims[2], 4}, 3);
+    h = ir_add(g, IR_OP_RESHAPE, &h, 1, &rs, 1, src_none(), NULL, 0);
+    IrAttr c1[] = {ir_attr_ints("stride", (int64_t[]){2}, 1), ir_attr_ints("padding", (int64_t[]){1}, 1),
+                   ir_attr_ints("dilation", (int64_t[]){1}, 1)};
+    IrId in1[2] = {h, cst(g, 3, (int64_t[]){3, 4, 3}, w + 100)};
+    h = op1(g, IR_OP_TANH, ir_add(g, IR_OP_CONV1D, in1, 2, c1, 3, src_none(), NULL, 0));
+    t = &ir_node(g, h)->type;
+    IrAttr fl = ir_attr_ints("shape", (int64_t[]){1, t->dims[1] * 3}, 2);
+    h = ir_add(g, IR_OP_RESHAPE, &h, 1, &fl, 1, src_none(), NULL, 0);
+    h = op2(g, IR_OP_MATMUL, h, cst(g, 2, (int64_t[]){ir_node(g, h)->type.dims[1], 2}, w + 200));
+    ir_add_output(g, "y", h, src_none());
+    return g;
+}
+
+/* Convolutions and pooling: a one-point box gives the interpreter's
+ * output, and sampled points of a box stay inside its bounds. */
+static void convolutions_are_bounded_soundly(void **state) {
+    (void)state;
+    for (unsigned seed = 1; seed <= 12; seed++) {
+        IrGraph *g = random_cnn(seed);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        if (!b) fail_msg("%s", err);
+        int64_t n = bounds_input_size(b), m = bounds_output_size(b);
+        double lo[84], hi[84], yl[2], yh[2], y[2];
+        unsigned s2 = seed;
+        for (int64_t i = 0; i < n; i++) lo[i] = hi[i] = frand(&s2);
+        bounds_eval_real(b, lo, y);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, yl, yh);
+        PdrtTensor x, out;
+        pdrt_tensor_alloc(&x, PDRT_F32, 4, (int64_t[]){1, 7, 6, 2});
+        for (int64_t i = 0; i < n; i++) ((float *)x.data)[i] = (float)lo[i];
+        assert_true(interp_run(g, &x, 1, &out, 1, err, sizeof err));
+        for (int64_t j = 0; j < m; j++) {
+            double v = ((float *)out.data)[j];
+            assert_true(fabs(y[j] - v) < 1e-5 && fabs(yl[j] - v) < 1e-5 && fabs(yh[j] - v) < 1e-5);
+        }
+        pdrt_tensor_free(&x), pdrt_tensor_free(&out);
+        for (int64_t i = 0; i < n; i++) lo[i] -= 0.05, hi[i] += 0.05;
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, yl, yh);
+        check_sound(g, lo, hi, n, yl, yh, m, seed);
         bounds_free(b);
         ir_graph_free(g);
     }
@@ -226,6 +293,7 @@ int main(void) {
         cmocka_unit_test(relaxations_enclose_their_functions),
         cmocka_unit_test(random_networks_are_bounded_soundly),
         cmocka_unit_test(verify_agrees_with_a_grid),
+        cmocka_unit_test(convolutions_are_bounded_soundly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,120 @@
+/* sparse.c — linear ops with constant coefficients as explicit sparse
+ * maps: out[o] += w * in[i] for a list of (o, i, w) terms.
+ *
+ * Convolutions with constant weights and average pooling are such maps;
+ * once listed, IBP (the sign of w picks the interval end) and CROWN (each
+ * term sends A[o] * w back to in[i]) need no op-specific loops.  The lists
+ * are built once when the graph is prepared.
+ */
+#include <stdlib.h>
+
+#include "bounds_impl.h"
+
+typedef struct {
+    int64_t b, h, w, c;      /* input [B, H, W, C] (1-D: H = 1) */
+    int64_t oh, ow, oc;      /* output */
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+} Geometry;
+
+static void push(SparseMap *m, int64_t o, int64_t i, double w) {
+    if (m->nnz == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 1024;
+        m->out = pd_xrealloc(m->out, (size_t)m->cap * sizeof *m->out);
+        m->in = pd_xrealloc(m->in, (size_t)m->cap * sizeof *m->in);
+        m->w = pd_xrealloc(m->w, (size_t)m->cap * sizeof *m->w);
+    }
+    m->out[m->nnz] = o, m->in[m->nnz] = i, m->w[m->nnz] = w;
+    m->nnz++;
+}
+
+/* Spatial attributes of a conv or pool node, 1-D as 2-D with height 1. */
+static Geometry geometry(const IrGraph *g, const IrNode *n, bool conv) {
+    const IrType *x = &ir_node(g, n->in[0])->type, *y = &n->type;
+    bool one = x->rank == 3;
+    const int64_t *st = ir_get_ints(n, "stride", NULL), *pd = ir_get_ints(n, "padding", NULL);
+    const int64_t *dl = conv ? ir_get_ints(n, "dilation", NULL) : NULL;
+    const int64_t *k = conv ? ir_node(g, n->in[1])->type.dims + 2 : ir_get_ints(n, "kernel", NULL);
+    Geometry G = {x->dims[0], one ? 1 : x->dims[1], x->dims[one ? 1 : 2], x->dims[one ? 2 : 3],
+                  one ? 1 : y->dims[1], y->dims[one ? 1 : 2], y->dims[one ? 2 : 3],
+                  one ? 1 : k[0], k[one ? 0 : 1], one ? 1 : st[0], st[one ? 0 : 1],
+                  one ? 0 : pd[0], pd[one ? 0 : 1], one ? 1 : (dl ? dl[0] : 1), dl ? dl[one ? 0 : 1] : 1};
+    return G;
+}
+
+/* One kernel tap that lands inside the input (zero padding adds none). */
+typedef struct {
+    int64_t obase, ibase; /* element offsets of the output and input pixel */
+    int64_t ky, kx;
+} Tap;
+
+/* Every tap of the geometry. OUT: *count. */
+static Tap *taps(const Geometry *G, int64_t *count) {
+    int64_t cap = G->b * G->oh * G->ow * G->kh * G->kw, n = 0;
+    Tap *t = pd_xmalloc((size_t)(cap ? cap : 1) * sizeof *t);
+    for (int64_t b = 0; b < G->b; b++)
+        for (int64_t y = 0; y < G->oh; y++)
+            for (int64_t x = 0; x < G->ow; x++)
+                for (int64_t ky = 0; ky < G->kh; ky++)
+                    for (int64_t kx = 0; kx < G->kw; kx++) {
+                        int64_t iy = y * G->sh - G->ph + ky * G->dh, ix = x * G->sw - G->pw + kx * G->dw;
+                        if (iy < 0 || iy >= G->h || ix < 0 || ix >= G->w) continue;
+                        t[n++] = (Tap){((b * G->oh + y) * G->ow + x) * G->oc, ((b * G->h + iy) * G->w + ix) * G->c, ky, kx};
+                    }
+    *count = n;
+    return t;
+}
+
+static void conv_map(const IrGraph *g, const IrNode *n, const double *wt, SparseMap *m) {
+    Geometry G = geometry(g, n, true);
+    int64_t groups = ir_get_int(n, "groups"), cig = G.c / groups, cog = G.oc / groups, nt;
+    Tap *t = taps(&G, &nt);
+    for (int64_t k = 0; k < nt; k++)
+        for (int64_t co = 0; co < G.oc; co++)
+            for (int64_t ci = 0; ci < cig; ci++) {
+                double w = wt[((co * cig + ci) * G.kh + t[k].ky) * G.kw + t[k].kx];
+                if (w != 0) push(m, t[k].obase + co, t[k].ibase + co / cog * cig + ci, w);
+            }
+    free(t);
+}
+
+/* avgpool counts padding as zeros (PyTorch's count_include_pad). */
+static void avgpool_map(const IrGraph *g, const IrNode *n, SparseMap *m) {
+    Geometry G = geometry(g, n, false);
+    double w = 1.0 / (double)(G.kh * G.kw);
+    int64_t nt;
+    Tap *t = taps(&G, &nt);
+    for (int64_t k = 0; k < nt; k++)
+        for (int64_t c = 0; c < G.c; c++) push(m, t[k].obase + c, t[k].ibase + c, w);
+    free(t);
+}
+
+SparseMap *bounds_sparse_map(const BoundsGraph *b, const IrNode *n) {
+    SparseMap *m = pd_xcalloc(1, sizeof *m);
+    if (n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D) avgpool_map(b->g, n, m);
+    else conv_map(b->g, n, b->nodes[n->in[1]].value, m);
+    return m;
+}
+
+void bounds_sparse_free(SparseMap *m) {
+    if (!m) return;
+    free(m->out), free(m->in), free(m->w);
+    free(m);
+}
+
+void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y) {
+    for (int64_t o = 0; o < y->n; o++) y->lo[o] = y->hi[o] = 0;
+    for (int64_t t = 0; t < m->nnz; t++) {
+        double w = m->w[t], l = x->lo[m->in[t]], h = x->hi[m->in[t]];
+        y->lo[m->out[t]] += w >= 0 ? w * l : w * h;
+        y->hi[m->out[t]] += w >= 0 ? w * h : w * l;
+    }
+}
+
+void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
+                        const double *Ahi, double *Tlo, double *Thi) {
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t t = 0; t < m->nnz; t++) {
+            Tlo[r * n_in + m->in[t]] += Alo[r * n_out + m->out[t]] * m->w[t];
+            Thi[r * n_in + m->in[t]] += Ahi[r * n_out + m->out[t]] * m->w[t];
+        }
+}
