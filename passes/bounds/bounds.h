@@ -9,8 +9,8 @@
  * auto_LiRPA does by default, intersected with IBP.
  *
  * Arithmetic is in double; results are sound in real arithmetic for the
- * network's f32 weights (a mode that also covers f32 evaluation error is
- * future work, and the output says which one a result used).
+ * network's f32 weights, or, with bounds_set_f32, for the network as
+ * evaluated in f32 (explicit rounding-error terms per op).
  *
  * Nodes that do not depend on the input are evaluated once by the
  * interpreter (transposes of weights, folded constants); nodes that do
@@ -31,6 +31,10 @@ typedef struct BoundsGraph BoundsGraph;
  * has an op without a bounds rule on the input's path. */
 BoundsGraph *bounds_prepare(const IrGraph *g, char *err, size_t errlen);
 void bounds_free(BoundsGraph *b);
+
+/* With on, every later bound also covers the rounding errors of evaluating
+ * the network in f32 (any summation order), not only real arithmetic. */
+void bounds_set_f32(BoundsGraph *b, bool on);
 
 /* Number of elements of the input / of the output. */
 int64_t bounds_input_size(const BoundsGraph *b);

@@ -20,6 +20,7 @@ typedef struct {
     double *lo, *hi;   /* variable nodes: current bounds */
     int64_t *bcast[2]; /* binary ops: output index -> operand index */
     SparseMap *map;    /* conv, avgpool: the op as terms */
+    double *rho;       /* f32 mode: bound on each element's rounding error */
 } BNode;
 
 struct BoundsGraph {
@@ -28,6 +29,7 @@ struct BoundsGraph {
     BNode *nodes;
     uint32_t count;
     const double *prior; /* bounds_use_prior's state, or NULL */
+    bool f32;            /* include f32 rounding errors (rounding.c) */
 };
 
 /* IBP for one variable node from its operands' bounds. */
@@ -54,6 +56,10 @@ void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y);
 /* T += A through the map's transpose (k rows). */
 void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
                         const double *Ahi, double *Tlo, double *Thi);
+
+/* f32 mode: sets node id's rounding error bounds from its current bounds
+ * and widens them by it (rounding.c). */
+void bounds_rounding(BoundsGraph *b, IrId id);
 
 /* tanh or sigmoid at x. */
 double bounds_smooth_f(IrOpKind op, double x);

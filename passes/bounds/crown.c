@@ -122,10 +122,20 @@ static void back_relu(Backward *w, const IrNode *n, const BNode *bn, const Coef 
     }
 }
 
+/* f32 mode: the node's rounding error enters the offsets as +-|A| rho. */
+static void add_rounding(Backward *w, const BNode *bn, const Coef *A) {
+    for (int64_t r = 0; r < w->k; r++)
+        for (int64_t i = 0; i < bn->n; i++) {
+            w->bias_lo[r] -= fabs(A->lo[r * bn->n + i]) * bn->rho[i];
+            w->bias_hi[r] += fabs(A->hi[r * bn->n + i]) * bn->rho[i];
+        }
+}
+
 static void back_node(Backward *w, IrId id) {
     const IrNode *n = ir_node(w->b->g, id);
     const BNode *bn = &w->b->nodes[id];
     const Coef *A = &w->A[id];
+    if (w->b->f32) add_rounding(w, bn, A);
     switch (n->op) {
     case IR_OP_ADD: to_operand(w, n, bn, A, 0, 1), to_operand(w, n, bn, A, 1, 1); break;
     case IR_OP_SUB: to_operand(w, n, bn, A, 0, 1), to_operand(w, n, bn, A, 1, -1); break;

@@ -117,6 +117,7 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
         }
         bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
+        bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D)
             bn->map = bounds_sparse_map(b, n);
         else if (n->nin == 2 && n->op != IR_OP_MATMUL)
@@ -156,10 +157,13 @@ void bounds_free(BoundsGraph *b) {
         BNode *n = &b->nodes[i];
         free(n->value), free(n->lo), free(n->hi), free(n->bcast[0]), free(n->bcast[1]);
         bounds_sparse_free(n->map);
+        free(n->rho);
     }
     free(b->nodes);
     free(b);
 }
+
+void bounds_set_f32(BoundsGraph *b, bool on) { b->f32 = on; }
 
 int64_t bounds_input_size(const BoundsGraph *b) { return b->nodes[b->input].n; }
 int64_t bounds_output_size(const BoundsGraph *b) { return b->nodes[b->output].n; }
@@ -244,6 +248,7 @@ static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, 
     for (uint32_t i = b->input + 1; i < b->count; i++) {
         if (!b->nodes[i].variable || ir_node(b->g, i)->op == IR_OP_OUTPUT) continue;
         bounds_ibp_node(b, i);
+        if (b->f32) bounds_rounding(b, i);
         if (b->prior) apply_prior(b, i);
         RelaxUse use = method == BOUNDS_CROWN ? relax_use(b, i) : RELAX_NONE;
         if (use != RELAX_NONE) tighten(b, i, use);
@@ -301,9 +306,10 @@ bool bounds_eval(BoundsGraph *b, const double *x, double *y, char *err, size_t e
 
 void bounds_eval_real(BoundsGraph *b, const double *x, double *y) {
     const double *prior = b->prior; /* a point needs no prior bounds */
-    b->prior = NULL;
+    bool f32 = b->f32;                /* and real means real */
+    b->prior = NULL, b->f32 = false;
     propagate(b, x, x, BOUNDS_IBP);
-    b->prior = prior;
+    b->prior = prior, b->f32 = f32;
     const BNode *out = &b->nodes[b->output];
     memcpy(y, out->lo, (size_t)out->n * sizeof *y);
 }

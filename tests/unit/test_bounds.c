@@ -60,6 +60,30 @@ static void hand_computed_bounds_are_exact(void **state) {
     ir_graph_free(g);
 }
 
+/* y = (x + 1e8) - 1e8: real arithmetic gives x, f32 gives 0 (1e8's ulp is
+ * 8).  Real bounds exclude what f32 computes; f32-mode bounds include it. */
+static void f32_mode_covers_rounding(void **state) {
+    (void)state;
+    IrGraph *g = ir_graph_new("t");
+    IrType tx = {.dtype = IR_F32, .rank = 1, .dims = {1}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    float big = 1e8f;
+    IrId c = cst(g, 1, (int64_t[]){1}, &big);
+    ir_add_output(g, "y", op2(g, IR_OP_SUB, op2(g, IR_OP_ADD, x, c), c), src_none());
+    char err[256];
+    BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+    double lo = 0.1, hi = 0.2, ylo, yhi, y;
+    assert_true(bounds_eval(b, (double[]){0.15}, &y, err, sizeof err));
+    assert_true(y == 0); /* what f32 evaluation gives */
+    bounds_linear(b, &lo, &hi, BOUNDS_CROWN, NULL, NULL, 1, &ylo, &yhi);
+    assert_true(ylo >= 0.0999 && yhi <= 0.2001 && !(ylo <= y)); /* sound for reals only */
+    bounds_set_f32(b, true);
+    bounds_linear(b, &lo, &hi, BOUNDS_CROWN, NULL, NULL, 1, &ylo, &yhi);
+    assert_true(ylo <= y && y <= yhi && yhi - ylo < 30); /* covers f32, and not wildly */
+    bounds_free(b);
+    ir_graph_free(g);
+}
+
 static void unsupported_ops_are_named(void **state) {
     (void)state;
     IrGraph *g = ir_graph_new("t");
@@ -96,6 +120,14 @@ static void relaxations_enclose_their_functions(void **state) {
     }
 }
 
+static void check_sound_tol(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
+                            const double *bhi, int64_t m, unsigned seed, double rel_tol);
+
+static void check_sound(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
+                        const double *bhi, int64_t m, unsigned seed) {
+    check_sound_tol(g, lo, hi, n, blo, bhi, m, seed, 1e-5); /* real-arithmetic bounds vs f32 runs */
+}
+
 /* A random MLP with a residual add, leaky ReLU, tanh or sigmoid, a
  * negation, a scaling and a reshape, so every rule and fan-out are
  * exercised. */
@@ -127,9 +159,10 @@ static IrGraph *random_net(unsigned seed, int64_t n_in, int64_t width, int layer
     return g;
 }
 
-/* Samples points in the box (corners included) and checks each output. */
-static void check_sound(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
-                        const double *bhi, int64_t m, unsigned seed) {
+/* Samples points in the box (corners included) and checks each output;
+ * exact (no tolerance) when the bounds claim to cover f32 evaluation. */
+static void check_sound_tol(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
+                            const double *bhi, int64_t m, unsigned seed, double rel_tol) {
     PdrtTensor x, y;
     const IrType *t = &ir_node(g, 0)->type; /* the input is node 0 here */
     pdrt_tensor_alloc(&x, PDRT_F32, t->rank, t->dims);
@@ -142,7 +175,7 @@ static void check_sound(IrGraph *g, const double *lo, const double *hi, int64_t 
         }
         assert_true(interp_run(g, &x, 1, &y, 1, err, sizeof err));
         for (int64_t j = 0; j < m; j++) {
-            double v = ((float *)y.data)[j], tol = 1e-5 * (1 + fabs(v)); /* f32 evaluation */
+            double v = ((float *)y.data)[j], tol = rel_tol * (1 + fabs(v));
             assert_true(v >= blo[j] - tol && v <= bhi[j] + tol);
         }
         pdrt_tensor_free(&y);
@@ -168,6 +201,11 @@ static void random_networks_are_bounded_soundly(void **state) {
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
         for (int64_t j = 0; j < m; j++) assert_true(clo[j] >= ilo[j] && chi[j] <= ihi[j]);
         check_sound(g, lo, hi, n, clo, chi, m, seed);
+        /* f32 mode: the interpreter's f32 outputs, with no tolerance at all */
+        bounds_set_f32(b, true);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
+        check_sound_tol(g, lo, hi, n, clo, chi, m, seed, 0);
+        bounds_set_f32(b, false);
         bounds_free(b);
         ir_graph_free(g);
     }
@@ -290,6 +328,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hand_computed_bounds_are_exact),
         cmocka_unit_test(unsupported_ops_are_named),
+        cmocka_unit_test(f32_mode_covers_rounding),
         cmocka_unit_test(relaxations_enclose_their_functions),
         cmocka_unit_test(random_networks_are_bounded_soundly),
         cmocka_unit_test(verify_agrees_with_a_grid),

@@ -15,15 +15,19 @@ static const char *const help =
     "       pdec bounds MODEL --lower lo.npy --upper hi.npy [--method ibp|crown] [--json FILE]\n\n"
     "Proves bounds on every output element of MODEL over an input region: the\n"
     "L-infinity ball of radius E around x0, or the box [lo, hi]. Bounds hold in\n"
-    "real arithmetic for the model's weights (f32 evaluation error not included).\n\n"
+    "real arithmetic for the model's weights, or with --f32 for the model as\n"
+    "evaluated in f32.\n\n"
     "  --method M    ibp (interval propagation) or crown (backward linear\n"
     "                relaxation, the default)\n"
+    "  --f32         bounds that also hold for f32 evaluation (explicit\n"
+    "                rounding-error terms for every op)\n"
     "  --json FILE   also write the bounds as JSON (atomically)\n";
 
 typedef struct {
     const char *center, *input_name, *lower, *upper, *json;
     double eps;
     BoundsMethod method;
+    bool f32;
 } BoundsArgs;
 
 static int parse(int argc, char **argv, BoundsArgs *a) {
@@ -31,6 +35,7 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
         {"input", required_argument, 0, 'i'}, {"eps", required_argument, 0, 'e'},
         {"lower", required_argument, 0, 'l'}, {"upper", required_argument, 0, 'u'},
         {"method", required_argument, 0, 'm'}, {"json", required_argument, 0, 'j'},
+        {"f32", no_argument, 0, 'f'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -52,6 +57,7 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
         case 'l': a->lower = optarg; break;
         case 'u': a->upper = optarg; break;
         case 'j': a->json = optarg; break;
+        case 'f': a->f32 = true; break;
         case 'm':
             if (strcmp(optarg, "ibp") == 0) a->method = BOUNDS_IBP;
             else if (strcmp(optarg, "crown") == 0) a->method = BOUNDS_CROWN;
@@ -104,13 +110,14 @@ typedef struct {
     const double *lo, *hi;
     int64_t m;
     const char *method;
+    bool f32;
 } Report;
 
 static bool print_json(void *ud, FILE *f) {
     const Report *r = ud;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "method", r->method);
-    cJSON_AddStringToObject(root, "soundness", "real");
+    cJSON_AddStringToObject(root, "soundness", r->f32 ? "f32" : "real");
     cJSON *lo = cJSON_AddArrayToObject(root, "lower"), *hi = cJSON_AddArrayToObject(root, "upper");
     for (int64_t i = 0; i < r->m; i++) {
         cJSON_AddItemToArray(lo, cJSON_CreateNumber(r->lo[i]));
@@ -131,10 +138,13 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     double *in_lo = pd_xmalloc((size_t)n * sizeof(double) + 8), *in_hi = pd_xmalloc((size_t)n * sizeof(double) + 8);
     double *lo = pd_xmalloc((size_t)m * sizeof(double) + 8), *hi = pd_xmalloc((size_t)m * sizeof(double) + 8);
     bool ok = input_box(g, a, n, in_lo, in_hi, dc);
-    Report r = {lo, hi, m, a->method == BOUNDS_IBP ? "ibp" : "crown"};
+    Report r = {lo, hi, m, a->method == BOUNDS_IBP ? "ibp" : "crown", a->f32};
     if (ok) {
+        bounds_set_f32(b, a->f32);
         bounds_linear(b, in_lo, in_hi, a->method, NULL, NULL, m, lo, hi);
-        printf("bounds by %s, sound in real arithmetic (f32 rounding not included)\n", r.method);
+        printf("bounds by %s, %s\n", r.method,
+               a->f32 ? "sound for f32 evaluation (rounding errors of every op included)"
+                      : "sound in real arithmetic (f32 rounding not included)");
         printf("%8s %16s %16s\n", "output", "lower", "upper");
         for (int64_t i = 0; i < m; i++) printf("%8lld %16.8g %16.8g\n", (long long)i, lo[i], hi[i]);
         if (a->json) ok = drv_write_output(a->json, print_json, &r, dc);
