@@ -20,7 +20,9 @@ static const char *const help =
     "  --timeout S    give up after S seconds (default: no limit)\n"
     "  --result FILE  write the verdict and any counterexample in the VNN-COMP format\n"
     "  --seed N       seed of the random search for counterexamples (default 1)\n"
-    "  --stats        print the number of boxes bounded and the time on stderr\n";
+    "  --stats        print the number of boxes bounded and the time on stderr\n"
+    "  --f32          prove unsat for the network as evaluated in f32 (rounding\n"
+    "                 errors included); by default proofs hold in real arithmetic\n";
 
 static const char *const words[] = {"unsat", "sat", "unknown", "timeout"};
 
@@ -28,12 +30,12 @@ typedef struct {
     const char *spec, *result;
     double timeout;
     unsigned seed;
-    bool stats;
+    bool stats, f32;
 } VerifyArgs;
 
 static int parse(int argc, char **argv, VerifyArgs *a) {
     static const struct option opts[] = {{"spec", required_argument, 0, 's'}, {"timeout", required_argument, 0, 't'},
-                                         {"result", required_argument, 0, 'r'}, {"seed", required_argument, 0, 'e'}, {"stats", no_argument, 0, 'S'},
+                                         {"result", required_argument, 0, 'r'}, {"seed", required_argument, 0, 'e'}, {"stats", no_argument, 0, 'S'}, {"f32", no_argument, 0, 'F'},
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -50,6 +52,7 @@ static int parse(int argc, char **argv, VerifyArgs *a) {
             break;
         case 'e': a->seed = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'S': a->stats = true; break;
+        case 'F': a->f32 = true; break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
         }
@@ -111,8 +114,8 @@ static bool decide(BoundsGraph *b, const VnnSpec *spec, const VerifyArgs *a, Dia
     printf("%s\n", words[o.verdict]);
     fflush(stdout);
     if (a->stats)
-        fprintf(stderr, "%s: %u cases, %llu boxes bounded, %.3f s\n", words[o.verdict], spec->ncases,
-                (unsigned long long)boxes, bounds_now() - start);
+        fprintf(stderr, "%s: %u cases, %llu boxes bounded, %.3f s, sound %s\n", words[o.verdict], spec->ncases,
+                (unsigned long long)boxes, bounds_now() - start, a->f32 ? "for f32 evaluation" : "in real arithmetic");
     bool ok = !a->result || drv_write_output(a->result, print_result, &o, dc);
     free((double *)o.x), free((double *)o.y);
     return ok;
@@ -135,6 +138,7 @@ int cmd_verify(int argc, char **argv) {
         bounds_free(b);
         b = NULL;
     }
+    if (b) bounds_set_f32(b, a.f32);
     bool ok = b && decide(b, spec, &a, dc);
     bounds_free(b);
     arena_free(arena);
