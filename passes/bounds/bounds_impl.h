@@ -11,6 +11,7 @@ typedef struct {
     int64_t *out, *in;
     double *w;
     int64_t nnz, cap;
+    double *bias;      /* a constant per output (pad values), or NULL */
 } SparseMap;
 
 typedef struct {
@@ -51,11 +52,13 @@ const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_
 void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl);
 
 SparseMap *bounds_sparse_map(const BoundsGraph *b, const IrNode *n);
+void bounds_sparse_push(SparseMap *m, int64_t out, int64_t in, double w);
 void bounds_sparse_free(SparseMap *m);
 void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y);
-/* T += A through the map's transpose (k rows). */
+/* T += A through the map's transpose (k rows); the map's constants go to
+ * the offsets blo, bhi. */
 void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
-                        const double *Ahi, double *Tlo, double *Thi);
+                        const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi);
 
 /* f32 mode: sets node id's rounding error bounds from its current bounds
  * and widens them by it (rounding.c). */

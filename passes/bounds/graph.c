@@ -19,7 +19,8 @@ bool bounds_supported(IrOpKind op) {
     case IR_OP_INPUT: case IR_OP_OUTPUT: case IR_OP_MATMUL: case IR_OP_ADD: case IR_OP_SUB:
     case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE:
     case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D:
-    case IR_OP_AVGPOOL2D:
+    case IR_OP_AVGPOOL2D: case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT:
+    case IR_OP_BROADCAST: case IR_OP_GATHER:
         return true;
     default:
         return false;
@@ -75,6 +76,60 @@ static bool eval_constant(BoundsGraph *b, IrId id, char *err, size_t errlen) {
     return true;
 }
 
+/* Data movement (transpose, slice, pad, concat, broadcast, gather) with
+ * one variable operand is a selection: every output element is one input
+ * element or a constant.  Which, the interpreter tells: run the op once
+ * with the variable operand numbered 1..n and once with it zero; where
+ * the runs differ the output copies element (number - 1), elsewhere it is
+ * the constant both runs agree on.  Numbers are exact in f32 up to 2^24. */
+static bool is_selection(IrOpKind op) {
+    switch (op) {
+    case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT: case IR_OP_BROADCAST:
+    case IR_OP_GATHER:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool selection_run(BoundsGraph *b, IrId id, bool numbered, PdrtTensor *out, char *err, size_t errlen) {
+    const IrNode *n = ir_node(b->g, id);
+    PdrtTensor in[16];
+    for (uint32_t k = 0; k < n->nin; k++) {
+        const BNode *op = &b->nodes[n->in[k]];
+        const IrType *t = &ir_node(b->g, n->in[k])->type;
+        double *v = op->variable ? pd_xcalloc((size_t)op->n + 1, sizeof *v) : NULL;
+        for (int64_t i = 0; v && numbered && i < op->n; i++) v[i] = (double)(i + 1);
+        in[k] = as_tensor(t, v ? v : op->value);
+        free(v);
+    }
+    bool ok = interp_eval_node(b->g, id, in, out, err, errlen);
+    for (uint32_t k = 0; k < n->nin; k++) pdrt_tensor_free(&in[k]);
+    return ok;
+}
+
+static bool selection_map(BoundsGraph *b, IrId id, char *err, size_t errlen) {
+    const IrNode *n = ir_node(b->g, id);
+    uint32_t vars = 0;
+    for (uint32_t k = 0; k < n->nin; k++) vars += b->nodes[n->in[k]].variable;
+    if (vars != 1 || n->nin > 16 || b->nodes[n->in[0]].n >= (1 << 24))
+        return snprintf(err, errlen, "bounds: %s needs exactly one input-dependent operand of fewer than 2^24 elements",
+                        ir_op_info(n->op)->name), false;
+    PdrtTensor a, z;
+    if (!selection_run(b, id, true, &a, err, errlen)) return false;
+    if (!selection_run(b, id, false, &z, err, errlen)) return pdrt_tensor_free(&a), false;
+    double *va = to_double(&a), *vz = to_double(&z);
+    BNode *bn = &b->nodes[id];
+    bn->map = pd_xcalloc(1, sizeof *bn->map);
+    bn->map->bias = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
+    for (int64_t o = 0; o < bn->n; o++) {
+        if (va[o] != vz[o]) bounds_sparse_push(bn->map, o, (int64_t)va[o] - 1, 1.0);
+        else bn->map->bias[o] = vz[o];
+    }
+    free(va), free(vz), pdrt_tensor_free(&a), pdrt_tensor_free(&z);
+    return true;
+}
+
 /* Output index -> operand index under numpy broadcasting. */
 static int64_t *broadcast_map(const IrType *out, const IrType *in) {
     int64_t n = ir_type_numel(out), *map = pd_xmalloc((size_t)(n ? n : 1) * sizeof *map);
@@ -118,7 +173,9 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
         bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
-        if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D)
+        if (is_selection(n->op)) {
+            if (!selection_map(b, i, err, errlen)) return false;
+        } else if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D)
             bn->map = bounds_sparse_map(b, n);
         else if (n->nin == 2 && n->op != IR_OP_MATMUL)
             for (int k = 0; k < 2; k++) bn->bcast[k] = broadcast_map(&n->type, &ir_node(b->g, n->in[k])->type);

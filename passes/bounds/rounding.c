@@ -9,7 +9,7 @@
  *                                 rho = gamma_K sum |w||x| + eta K,
  *                                 gamma_K = K u / (1 - K u)
  *   tanh, sigmoid                 rho = 4 u |y| + eta  (libm: a few ulps)
- *   neg, relu, reshape            exact
+ *   neg, relu, reshape, data movement  exact
  * |y|, |x| are the magnitudes the bounds allow.  IBP widens each node by
  * its rho; CROWN adds |A| rho to the offsets at every node it passes.
  */
@@ -59,7 +59,8 @@ void bounds_rounding(BoundsGraph *b, IrId id) {
     switch (n->op) {
     case IR_OP_MATMUL: matmul_rho(b, n, bn); break;
     case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: sparse_rho(b, n, bn); break;
-    case IR_OP_NEG: case IR_OP_RELU: case IR_OP_RESHAPE:
+    case IR_OP_NEG: case IR_OP_RELU: case IR_OP_RESHAPE: case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD:
+    case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: /* copies: exact */
         for (int64_t i = 0; i < bn->n; i++) bn->rho[i] = 0;
         break;
     default: {

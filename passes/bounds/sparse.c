@@ -1,7 +1,8 @@
 /* sparse.c — linear ops with constant coefficients as explicit sparse
  * maps: out[o] += w * in[i] for a list of (o, i, w) terms.
  *
- * Convolutions with constant weights and average pooling are such maps;
+ * Convolutions with constant weights, average pooling and data movement
+ * (graph.c builds those, with constants for padding) are such maps;
  * once listed, IBP (the sign of w picks the interval end) and CROWN (each
  * term sends A[o] * w back to in[i]) need no op-specific loops.  The lists
  * are built once when the graph is prepared.
@@ -16,7 +17,7 @@ typedef struct {
     int64_t kh, kw, sh, sw, ph, pw, dh, dw;
 } Geometry;
 
-static void push(SparseMap *m, int64_t o, int64_t i, double w) {
+void bounds_sparse_push(SparseMap *m, int64_t o, int64_t i, double w) {
     if (m->nnz == m->cap) {
         m->cap = m->cap ? 2 * m->cap : 1024;
         m->out = pd_xrealloc(m->out, (size_t)m->cap * sizeof *m->out);
@@ -72,7 +73,7 @@ static void conv_map(const IrGraph *g, const IrNode *n, const double *wt, Sparse
         for (int64_t co = 0; co < G.oc; co++)
             for (int64_t ci = 0; ci < cig; ci++) {
                 double w = wt[((co * cig + ci) * G.kh + t[k].ky) * G.kw + t[k].kx];
-                if (w != 0) push(m, t[k].obase + co, t[k].ibase + co / cog * cig + ci, w);
+                if (w != 0) bounds_sparse_push(m, t[k].obase + co, t[k].ibase + co / cog * cig + ci, w);
             }
     free(t);
 }
@@ -84,7 +85,7 @@ static void avgpool_map(const IrGraph *g, const IrNode *n, SparseMap *m) {
     int64_t nt;
     Tap *t = taps(&G, &nt);
     for (int64_t k = 0; k < nt; k++)
-        for (int64_t c = 0; c < G.c; c++) push(m, t[k].obase + c, t[k].ibase + c, w);
+        for (int64_t c = 0; c < G.c; c++) bounds_sparse_push(m, t[k].obase + c, t[k].ibase + c, w);
     free(t);
 }
 
@@ -97,12 +98,12 @@ SparseMap *bounds_sparse_map(const BoundsGraph *b, const IrNode *n) {
 
 void bounds_sparse_free(SparseMap *m) {
     if (!m) return;
-    free(m->out), free(m->in), free(m->w);
+    free(m->out), free(m->in), free(m->w), free(m->bias);
     free(m);
 }
 
 void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y) {
-    for (int64_t o = 0; o < y->n; o++) y->lo[o] = y->hi[o] = 0;
+    for (int64_t o = 0; o < y->n; o++) y->lo[o] = y->hi[o] = m->bias ? m->bias[o] : 0;
     for (int64_t t = 0; t < m->nnz; t++) {
         double w = m->w[t], l = x->lo[m->in[t]], h = x->hi[m->in[t]];
         y->lo[m->out[t]] += w >= 0 ? w * l : w * h;
@@ -111,7 +112,9 @@ void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y) {
 }
 
 void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
-                        const double *Ahi, double *Tlo, double *Thi) {
+                        const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi) {
+    for (int64_t r = 0; r < k && m->bias; r++)
+        for (int64_t o = 0; o < n_out; o++) blo[r] += Alo[r * n_out + o] * m->bias[o], bhi[r] += Ahi[r * n_out + o] * m->bias[o];
     for (int64_t r = 0; r < k; r++)
         for (int64_t t = 0; t < m->nnz; t++) {
             Tlo[r * n_in + m->in[t]] += Alo[r * n_out + m->out[t]] * m->w[t];

@@ -276,6 +276,64 @@ static void convolutions_are_bounded_soundly(void **state) {
     }
 }
 
+/* Data movement between layers: transpose, slice (negative step), pad
+ * with a constant, concat with a constant, gather, broadcast. */
+static IrGraph *shuffle_net(unsigned seed) {
+    IrGraph *g = ir_graph_new("shuffle");
+    IrType tx = {.dtype = IR_F32, .rank = 3, .dims = {1, 4, 3}};
+    IrId h = ir_add_input(g, "x", tx, src_none());
+    float w[64], k[16];
+    for (int i = 0; i < 64; i++) w[i] = frand(&seed);
+    for (int i = 0; i < 16; i++) k[i] = frand(&seed);
+    IrAttr tp = ir_attr_ints("perm", (int64_t[]){0, 2, 1}, 3);
+    h = op1(g, IR_OP_RELU, ir_add(g, IR_OP_TRANSPOSE, &h, 1, &tp, 1, src_none(), NULL, 0)); /* [1,3,4] */
+    IrAttr sl[] = {ir_attr_ints("starts", (int64_t[]){0, 2, 3}, 3), ir_attr_ints("ends", (int64_t[]){1, -1, 0}, 3),
+                   ir_attr_ints("steps", (int64_t[]){1, -1, -2}, 3)};
+    h = ir_add(g, IR_OP_SLICE, &h, 1, sl, 3, src_none(), NULL, 0); /* [1,3,2] */
+    IrAttr pd[] = {ir_attr_ints("pads", (int64_t[]){0, 0, 1, 0, 0, 1}, 6), ir_attr_float("value", 0.5)};
+    h = ir_add(g, IR_OP_PAD, &h, 1, pd, 2, src_none(), NULL, 0); /* [1,4,3] */
+    IrId cat[2] = {cst(g, 3, (int64_t[]){1, 4, 2}, k), h};
+    IrAttr ax = ir_attr_int("axis", 2);
+    h = ir_add(g, IR_OP_CONCAT, cat, 2, &ax, 1, src_none(), NULL, 0); /* [1,4,5] */
+    IrAttr ga[] = {ir_attr_ints("indices", (int64_t[]){4, 0, 4, 2}, 4), ir_attr_int("axis", 2)};
+    h = ir_add(g, IR_OP_GATHER, &h, 1, ga, 2, src_none(), NULL, 0); /* [1,4,4] */
+    IrAttr bc = ir_attr_ints("shape", (int64_t[]){2, 4, 4}, 3);
+    h = ir_add(g, IR_OP_BROADCAST, &h, 1, &bc, 1, src_none(), NULL, 0);
+    IrAttr fl = ir_attr_ints("shape", (int64_t[]){1, 32}, 2);
+    h = ir_add(g, IR_OP_RESHAPE, &h, 1, &fl, 1, src_none(), NULL, 0);
+    h = op2(g, IR_OP_MATMUL, h, cst(g, 2, (int64_t[]){32, 2}, w));
+    ir_add_output(g, "y", h, src_none());
+    return g;
+}
+
+static void data_movement_is_bounded_exactly(void **state) {
+    (void)state;
+    for (unsigned seed = 1; seed <= 10; seed++) {
+        IrGraph *g = shuffle_net(seed);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        if (!b) fail_msg("%s", err);
+        double lo[12], hi[12], yl[2], yh[2];
+        unsigned s2 = seed;
+        for (int i = 0; i < 12; i++) lo[i] = hi[i] = frand(&s2);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, 2, yl, yh);
+        PdrtTensor x, out;
+        pdrt_tensor_alloc(&x, PDRT_F32, 3, (int64_t[]){1, 4, 3});
+        for (int i = 0; i < 12; i++) ((float *)x.data)[i] = (float)lo[i];
+        assert_true(interp_run(g, &x, 1, &out, 1, err, sizeof err));
+        for (int j = 0; j < 2; j++) {
+            double v = ((float *)out.data)[j];
+            assert_true(fabs(yl[j] - v) < 1e-5 && fabs(yh[j] - v) < 1e-5);
+        }
+        pdrt_tensor_free(&x), pdrt_tensor_free(&out);
+        for (int i = 0; i < 12; i++) lo[i] -= 0.3, hi[i] += 0.3;
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, 2, yl, yh);
+        check_sound(g, lo, hi, 12, yl, yh, 2, seed);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+}
+
 /* Branch and bound against brute force: on random 2-input networks, the
  * property "y0 >= t" (t between sampled extremes) is unsat exactly when no
  * point of a fine grid reaches t (up to a margin for the grid's spacing). */
@@ -333,6 +391,7 @@ int main(void) {
         cmocka_unit_test(random_networks_are_bounded_soundly),
         cmocka_unit_test(verify_agrees_with_a_grid),
         cmocka_unit_test(convolutions_are_bounded_soundly),
+        cmocka_unit_test(data_movement_is_bounded_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
