@@ -60,6 +60,11 @@ void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y);
 void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
                         const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi);
 
+/* maxpool over its window terms (sparse.c). */
+void bounds_maxpool_ibp(const SparseMap *m, const BNode *x, BNode *y);
+void bounds_maxpool_back(const SparseMap *m, const BNode *x, int64_t k, int64_t n_out, const double *Alo,
+                         const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi);
+
 /* f32 mode: sets node id's rounding error bounds from its current bounds
  * and widens them by it (rounding.c). */
 void bounds_rounding(BoundsGraph *b, IrId id);

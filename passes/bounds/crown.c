@@ -143,6 +143,12 @@ static void back_node(Backward *w, IrId id) {
     case IR_OP_RESHAPE: to_operand(w, n, bn, A, 0, 1); break;
     case IR_OP_MUL: back_mul(w, n, bn, A); break;
     case IR_OP_MATMUL: back_matmul(w, n, bn, A); break;
+    case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: {
+        Coef *T = coef(w, n->in[0]);
+        bounds_maxpool_back(bn->map, &w->b->nodes[n->in[0]], w->k, bn->n, A->lo, A->hi, T->lo, T->hi, w->bias_lo,
+                            w->bias_hi);
+        break;
+    }
     case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: case IR_OP_TRANSPOSE:
     case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: {
         IrId v = n->in[0];

@@ -20,7 +20,7 @@ bool bounds_supported(IrOpKind op) {
     case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE:
     case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D:
     case IR_OP_AVGPOOL2D: case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT:
-    case IR_OP_BROADCAST: case IR_OP_GATHER:
+    case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D:
         return true;
     default:
         return false;
@@ -175,7 +175,8 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
         bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         if (is_selection(n->op)) {
             if (!selection_map(b, i, err, errlen)) return false;
-        } else if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D)
+        } else if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D ||
+                   n->op == IR_OP_AVGPOOL2D || n->op == IR_OP_MAXPOOL1D || n->op == IR_OP_MAXPOOL2D)
             bn->map = bounds_sparse_map(b, n);
         else if (n->nin == 2 && n->op != IR_OP_MATMUL)
             for (int k = 0; k < 2; k++) bn->bcast[k] = broadcast_map(&n->type, &ir_node(b->g, n->in[k])->type);

@@ -79,6 +79,7 @@ void bounds_ibp_node(BoundsGraph *b, IrId id) {
     switch (n->op) {
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: ibp_binary(b, n, bn); return;
     case IR_OP_MATMUL: ibp_matmul(b, n, bn); return;
+    case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: bounds_maxpool_ibp(bn->map, &b->nodes[n->in[0]], bn); return;
     case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: case IR_OP_TRANSPOSE:
     case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: {
         IrId v = n->in[0]; /* the one variable operand */

@@ -60,7 +60,8 @@ void bounds_rounding(BoundsGraph *b, IrId id) {
     case IR_OP_MATMUL: matmul_rho(b, n, bn); break;
     case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: sparse_rho(b, n, bn); break;
     case IR_OP_NEG: case IR_OP_RELU: case IR_OP_RESHAPE: case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD:
-    case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: /* copies: exact */
+    case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_MAXPOOL1D:
+    case IR_OP_MAXPOOL2D: /* copies: exact */
         for (int64_t i = 0; i < bn->n; i++) bn->rho[i] = 0;
         break;
     default: {

@@ -7,6 +7,7 @@
  * term sends A[o] * w back to in[i]) need no op-specific loops.  The lists
  * are built once when the graph is prepared.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "bounds_impl.h"
@@ -89,11 +90,73 @@ static void avgpool_map(const IrGraph *g, const IrNode *n, SparseMap *m) {
     free(t);
 }
 
+/* maxpool: the terms list each output's window (weights unused). */
+static void maxpool_map(const IrGraph *g, const IrNode *n, SparseMap *m) {
+    Geometry G = geometry(g, n, false);
+    int64_t nt;
+    Tap *t = taps(&G, &nt);
+    for (int64_t k = 0; k < nt; k++)
+        for (int64_t c = 0; c < G.c; c++) bounds_sparse_push(m, t[k].obase + c, t[k].ibase + c, 1);
+    free(t);
+}
+
 SparseMap *bounds_sparse_map(const BoundsGraph *b, const IrNode *n) {
     SparseMap *m = pd_xcalloc(1, sizeof *m);
     if (n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D) avgpool_map(b->g, n, m);
+    else if (n->op == IR_OP_MAXPOOL1D || n->op == IR_OP_MAXPOOL2D) maxpool_map(b->g, n, m);
     else conv_map(b->g, n, b->nodes[n->in[1]].value, m);
     return m;
+}
+
+/* ---- max pooling -----------------------------------------------------------
+ * IBP: the max of the window's ends.  CROWN: for each output the window
+ * element j with the largest lower bound gives the lower line y >= x_j; the
+ * upper line is the constant max of the upper bounds, unless x_j dominates
+ * (its lower bound is above every other upper bound): then y = x_j. */
+
+void bounds_maxpool_ibp(const SparseMap *m, const BNode *x, BNode *y) {
+    for (int64_t o = 0; o < y->n; o++) y->lo[o] = y->hi[o] = -INFINITY;
+    for (int64_t t = 0; t < m->nnz; t++) {
+        y->lo[m->out[t]] = fmax(y->lo[m->out[t]], x->lo[m->in[t]]);
+        y->hi[m->out[t]] = fmax(y->hi[m->out[t]], x->hi[m->in[t]]);
+    }
+}
+
+typedef struct {
+    int64_t arg;       /* the window element with the largest lower bound */
+    double upper;      /* the largest upper bound in the window */
+    double other;      /* the largest upper bound of the other elements */
+} Window;
+
+static Window *windows(const SparseMap *m, const BNode *x, int64_t n_out) {
+    Window *w = pd_xmalloc((size_t)(n_out + 1) * sizeof *w);
+    for (int64_t o = 0; o < n_out; o++) w[o] = (Window){-1, -INFINITY, -INFINITY};
+    for (int64_t t = 0; t < m->nnz; t++) {
+        Window *v = &w[m->out[t]];
+        int64_t i = m->in[t];
+        if (v->arg < 0 || x->lo[i] > x->lo[v->arg]) v->arg = i;
+        v->upper = fmax(v->upper, x->hi[i]);
+    }
+    for (int64_t t = 0; t < m->nnz; t++)
+        if (m->in[t] != w[m->out[t]].arg) w[m->out[t]].other = fmax(w[m->out[t]].other, x->hi[m->in[t]]);
+    return w;
+}
+
+void bounds_maxpool_back(const SparseMap *m, const BNode *x, int64_t k, int64_t n_out, const double *Alo,
+                         const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi) {
+    Window *w = windows(m, x, n_out);
+    for (int64_t o = 0; o < n_out; o++) {
+        int64_t j = w[o].arg;
+        bool dominant = x->lo[j] >= w[o].other;
+        for (int64_t r = 0; r < k; r++) {
+            double al = Alo[r * n_out + o], ah = Ahi[r * n_out + o];
+            if (al >= 0 || dominant) Tlo[r * x->n + j] += al; /* lower line x_j */
+            else blo[r] += al * w[o].upper;                  /* upper constant */
+            if (ah < 0 || dominant) Thi[r * x->n + j] += ah;
+            else bhi[r] += ah * w[o].upper;
+        }
+    }
+    free(w);
 }
 
 void bounds_sparse_free(SparseMap *m) {

@@ -84,6 +84,27 @@ static void f32_mode_covers_rounding(void **state) {
     ir_graph_free(g);
 }
 
+/* y = -maxpool(x) over one window of two: x0 in [0, 1], x1 in [-0.5, 2].
+ * The max is at most 2 (x1's upper end), so y >= -2 exactly; x0 has the
+ * best lower bound, so y <= -x0 <= 0. */
+static void maxpool_bounds_are_exact(void **state) {
+    (void)state;
+    IrGraph *g = ir_graph_new("t");
+    IrType tx = {.dtype = IR_F32, .rank = 3, .dims = {1, 2, 1}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    IrAttr pa[] = {ir_attr_ints("kernel", (int64_t[]){2}, 1), ir_attr_ints("stride", (int64_t[]){2}, 1),
+                   ir_attr_ints("padding", (int64_t[]){0}, 1)};
+    IrId p = ir_add(g, IR_OP_MAXPOOL1D, &x, 1, pa, 3, src_none(), NULL, 0);
+    ir_add_output(g, "y", op1(g, IR_OP_NEG, p), src_none());
+    char err[256];
+    BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+    double lo[2] = {0, -0.5}, hi[2] = {1, 2}, yl, yh;
+    bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, 1, &yl, &yh);
+    assert_true(yl == -2 && yh == 0);
+    bounds_free(b);
+    ir_graph_free(g);
+}
+
 static void unsupported_ops_are_named(void **state) {
     (void)state;
     IrGraph *g = ir_graph_new("t");
@@ -212,7 +233,7 @@ static void random_networks_are_bounded_soundly(void **state) {
 }
 
 /* A random CNN: conv2d (stride, padding, dilation, groups), bias, ReLU,
- * avgpool, a 1-D conv over the flattened rows, a dense layer. */
+ * avgpool, maxpool, a 1-D conv over the flattened rows, a dense layer. */
 static IrGraph *random_cnn(unsigned seed) {
     IrGraph *g = ir_graph_new("cnn");
     IrType tx = {.dtype = IR_F32, .rank = 4, .dims = {1, 7, 6, 2}};
@@ -229,6 +250,9 @@ static IrGraph *random_cnn(unsigned seed) {
     IrAttr pa[] = {ir_attr_ints("kernel", (int64_t[]){2, 2}, 2), ir_attr_ints("stride", (int64_t[]){1, 1}, 2),
                    ir_attr_ints("padding", (int64_t[]){1, 1}, 2)};
     h = ir_add(g, IR_OP_AVGPOOL2D, &h, 1, pa, 3, src_none(), NULL, 0);
+    IrAttr ma[] = {ir_attr_ints("kernel", (int64_t[]){2, 2}, 2), ir_attr_ints("stride", (int64_t[]){1, 2}, 2),
+                   ir_attr_ints("padding", (int64_t[]){1, 0}, 2)};
+    h = ir_add(g, IR_OP_MAXPOOL2D, &h, 1, ma, 3, src_none(), NULL, 0);
     const IrType *t = &ir_node(g, h)->type;
     IrAttr rs = ir_attr_ints("shape", (int64_t[]){1, t->dims[1] * t->dims[2], 4}, 3);
     h = ir_add(g, IR_OP_RESHAPE, &h, 1, &rs, 1, src_none(), NULL, 0);
@@ -386,6 +410,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hand_computed_bounds_are_exact),
         cmocka_unit_test(unsupported_ops_are_named),
+        cmocka_unit_test(maxpool_bounds_are_exact),
         cmocka_unit_test(f32_mode_covers_rounding),
         cmocka_unit_test(relaxations_enclose_their_functions),
         cmocka_unit_test(random_networks_are_bounded_soundly),
