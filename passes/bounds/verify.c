@@ -235,6 +235,11 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
         Box bx = heap_pop(&heap);
         int64_t dim = 0;
         draw(c, heap.len);
+        /* the proof stalls: attack the whole box again with fresh samples */
+        if (c->out->boxes && c->out->boxes % 2048 == 0 && falsify(c, in_lo, in_hi)) {
+            free(bx.lo), free(bx.hi), free(bx.prior);
+            break;
+        }
         if (c->out->verdict == VERDICT_UNSAT && !safe(c, &bx, &dim, &key)) {
             for (int64_t i = 0; i < c->n; i++) mid[i] = 0.5 * (bx.lo[i] + bx.hi[i]);
             /* now and then a short descent inside the box: counterexamples
