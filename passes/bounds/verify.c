@@ -133,7 +133,7 @@ static void draw(Case *c, size_t pending) {
 }
 
 /* Proven safe? Otherwise the dimension to split. */
-static bool safe(Case *c, const Box *bx, int64_t *split, double *key) {
+static bool safe(Case *c, const Box *bx, int64_t *split) {
     double *lo = pd_xmalloc((size_t)c->rows * sizeof *lo + 8), *hi = pd_xmalloc((size_t)c->rows * sizeof *hi + 8);
     bounds_use_prior(c->b, bx->prior);
     double *A = pd_xmalloc((size_t)(c->rows * c->n) * sizeof *A + 8), *negd = pd_xmalloc((size_t)c->rows * sizeof *negd + 8);
@@ -144,7 +144,6 @@ static bool safe(Case *c, const Box *bx, int64_t *split, double *key) {
     int64_t best = 0;
     for (int64_t r = 1; r < c->rows; r++) if (lo[r] > lo[best]) best = r;
     bool proven = c->rows && lo[best] > 0;
-    *key = c->rows ? lo[best] : -INFINITY;
     /* |coefficient| x width, with a floor on the coefficient: a dimension
      * the final row ignores may still make hidden neurons unstable, and
      * must not stay wide forever. */
@@ -209,7 +208,7 @@ static double center_violation(Case *c, const Box *bx) {
 }
 
 /* Splits bx at mid along dim; the children start from bx's bounds. */
-static void split(Case *c, Arena *a, Heap *h, Box *bx, int64_t dim, const double *mid, double key) {
+static void split(Case *c, Arena *a, Heap *h, Box *bx, int64_t dim, const double *mid) {
     Box right = box_copy(c, bx->lo, bx->hi), left;
     right.lo[dim] = bx->hi[dim] = mid[dim];
     left = box_copy(c, bx->lo, bx->hi);
@@ -217,7 +216,6 @@ static void split(Case *c, Arena *a, Heap *h, Box *bx, int64_t dim, const double
     right.prior = pd_xmalloc(state + 8), left.prior = pd_xmalloc(state + 8);
     memcpy(right.prior, c->state, state);
     memcpy(left.prior, c->state, state);
-    (void)key;
     right.key = center_violation(c, &right), left.key = center_violation(c, &left);
     right.depth = left.depth = bx->depth + 1;
     heap_push(a, h, right);
@@ -228,7 +226,7 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
     Heap heap = {0};
     Arena *a = arena_new();
     heap_push(a, &heap, box_copy(c, in_lo, in_hi));
-    double *mid = pd_xmalloc((size_t)c->n * sizeof *mid), key;
+    double *mid = pd_xmalloc((size_t)c->n * sizeof *mid);
     bool undecided = false;
     while (heap.len && c->out->verdict == VERDICT_UNSAT) {
         if (bounds_now() > c->opt->deadline) c->out->verdict = VERDICT_TIMEOUT;
@@ -236,11 +234,11 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
         int64_t dim = 0;
         draw(c, heap.len);
         /* the proof stalls: attack the whole box again with fresh samples */
-        if (c->out->boxes && c->out->boxes % 2048 == 0 && falsify(c, in_lo, in_hi)) {
+        if (!c->opt->no_attack && c->out->boxes && c->out->boxes % 2048 == 0 && falsify(c, in_lo, in_hi)) {
             free(bx.lo), free(bx.hi), free(bx.prior);
             break;
         }
-        if (c->out->verdict == VERDICT_UNSAT && !safe(c, &bx, &dim, &key)) {
+        if (c->out->verdict == VERDICT_UNSAT && !safe(c, &bx, &dim)) {
             for (int64_t i = 0; i < c->n; i++) mid[i] = 0.5 * (bx.lo[i] + bx.hi[i]);
             /* now and then a short descent inside the box: counterexamples
              * too small for random samples lie where the search digs */
@@ -249,7 +247,7 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
             } else if (bx.depth >= MAX_DEPTH || bx.hi[dim] - bx.lo[dim] < 1e-12) {
                 undecided = true; /* e.g. a point where the margin is exactly 0: go on elsewhere */
             } else {
-                split(c, a, &heap, &bx, dim, mid, key);
+                split(c, a, &heap, &bx, dim, mid);
             }
         }
         free(bx.lo), free(bx.hi), free(bx.prior);
