@@ -63,7 +63,7 @@ static bool read_number(NnetReader *r, double *out, const char *what) {
     if (r->pos >= r->len) return nn_error(r, "file ends early: expected %s", what);
     char buf[64];
     size_t n = 0;
-    while (r->pos + n < r->len && n < sizeof buf - 1 && strchr("0123456789+-.eE", r->text[r->pos + n])) {
+    while (r->pos + n < r->len && n < sizeof buf - 1 && r->text[r->pos + n] && strchr("0123456789+-.eE", r->text[r->pos + n])) {
         buf[n] = r->text[r->pos + n];
         n++;
     }

@@ -71,7 +71,8 @@ static Sx *read_sx(Vnn *v, int depth) {
     if (v->src[v->pos] == ')') return vnn_error(v, s->start, s->start + 1, "unexpected ')'"), NULL;
     if (v->src[v->pos] != '(') {
         size_t b = v->pos;
-        while (v->pos < v->len && !strchr(" \t\r\n();", v->src[v->pos])) v->pos++;
+        /* a NUL byte would match strchr's terminator: it is part of an atom */
+        while (v->pos < v->len && (v->src[v->pos] == 0 || !strchr(" \t\r\n();", v->src[v->pos]))) v->pos++;
         s->atom = true;
         s->text = arena_strndup(v->a, v->src + b, v->pos - b);
         s->end = (uint32_t)v->pos;

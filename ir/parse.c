@@ -161,7 +161,7 @@ static void next(Parser *p) {
         t->kind = T_NUMBER;
         t->text = arena_strndup(p->scratch, p->src + p->pos, i - p->pos);
         t->end = i;
-    } else if (strchr("=(){}[]<>:,", c)) {
+    } else if (c && strchr("=(){}[]<>:,", c)) {
         t->kind = T_PUNCT;
         t->punct = c;
         t->end = i;
