@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "backends/interp/interp.h"
 #include "driver.h"
+#include "engine.h"
 
 static const char *const help =
     "usage: pdec run MODEL --input NAME=FILE.npy ... [--output NAME=FILE.npy ...]\n"
@@ -83,14 +83,6 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
     }
     if (optind != argc - 1) {
         fputs(help, stderr);
-        return EXIT_USER;
-    }
-    if (strcmp(a->engine, "interp") != 0) {
-        if (strcmp(a->engine, "c") == 0 || strcmp(a->engine, "opencl") == 0)
-            fprintf(stderr, "pdec: error: engine '%s' is not available in this build yet; use --engine interp\n",
-                    a->engine);
-        else
-            fprintf(stderr, "pdec: error: unknown engine '%s' (interp, c, opencl)\n", a->engine);
         return EXIT_USER;
     }
     return -1;
@@ -186,9 +178,18 @@ static bool execute(IrGraph *g, const RunArgs *a, DiagCtx *dc) {
     ok = names_exist(g, a->outputs, a->noutputs, IR_OP_OUTPUT, dc) && ok; /* report both */
     for (uint32_t i = 0; ok && i < nin; i++) ok = load_input(g, in_ids[i], a, &ins[i], dc);
     char err[512];
+    bool internal = false;
+    EngineOptions eopt = {0};
+    Engine *e = ok ? engine_open(a->engine, g, &eopt, &internal, err, sizeof err) : NULL;
+    if (ok && !e) {
+        if (internal) pd_die("%s", err);
+        diag_error(dc, src_none(), "%s", err);
+        ok = false;
+    }
     double t0 = now_ms();
-    if (ok && !(ok = interp_run(g, ins, nin, outs, nout, err, sizeof err))) diag_error(dc, src_none(), "%s", err);
+    if (ok && !(ok = engine_run(e, ins, nin, outs, nout, err, sizeof err))) diag_error(dc, src_none(), "%s", err);
     double t1 = now_ms();
+    if (e) engine_close(e);
     if (ok) ok = write_outputs(g, a, outs, nout, dc);
     if (ok && a->time) printf("time: %.2f ms (engine %s)\n", t1 - t0, a->engine);
     for (uint32_t i = 0; i < nin; i++) pdrt_tensor_free(&ins[i]);

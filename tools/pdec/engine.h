@@ -1,0 +1,46 @@
+/* engine.h — one interface over the ways pdec executes a graph.
+ *
+ * `run` and `bench` open an engine on a prepared graph (pipeline run,
+ * weights bound), run it any number of times, and close it.  Engines:
+ *   interp  the reference interpreter (backends/interp)
+ *   c       generated C, compiled to a shared object and loaded
+ *   opencl  generated OpenCL kernels (not in this build yet)
+ * What this module does not do: load models or .npy files (driver.c,
+ * cmd_run.c), choose passes.
+ */
+#ifndef PDEC_ENGINE_H
+#define PDEC_ENGINE_H
+
+#include "ir/ir.h"
+#include "runtime/pdrt.h"
+
+typedef struct {
+    bool verbose;          /* -v: show how code is compiled */
+    int threads;           /* OpenMP threads in generated code; 0 = 1 */
+    const char *cache_dir; /* NULL: $XDG_CACHE_HOME/pdec (or ~/.cache/pdec) */
+} EngineOptions;
+
+typedef struct Engine Engine;
+
+/* Names the engines, for help texts and errors: "interp, c, opencl". */
+const char *engine_names(void);
+
+/* Opens engine `name` on g (g must outlive the engine).  NULL with a
+ * message in err on failure; *internal is set when the failure is pdec's
+ * (a generated file that does not compile), not the user's. */
+Engine *engine_open(const char *name, const IrGraph *g, const EngineOptions *opt, bool *internal,
+                    char *err, size_t errlen);
+
+/* Runs once.  inputs[] in graph input order (types checked by the
+ * caller), outputs[] in graph output order, allocated here on the first
+ * call and reused (same shapes) on later calls when already allocated. */
+bool engine_run(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTensor *outputs,
+                uint32_t noutputs, char *err, size_t errlen);
+
+/* Bytes of the intermediate-value arena (0 for the interpreter, which
+ * allocates per op). */
+size_t engine_arena_bytes(const Engine *e);
+
+void engine_close(Engine *e);
+
+#endif
