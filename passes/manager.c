@@ -9,12 +9,14 @@
 #include <string.h>
 
 #include "passes.h"
+#include "fusion.h"
 
 static const PassInfo pass_list[] = {
     {"fold", pass_fold, "evaluate ops whose operands are all constants"},
     {"algebraic", pass_algebraic, "simplify identities: x*1, x+0, transpose of transpose, reshape chains"},
     {"cse", pass_cse, "merge structurally identical nodes"},
     {"dce", pass_dce, "remove nodes no output depends on"},
+    {"decompose", pass_decompose, "softmax and layer_norm as primitive ops (for compiled backends)"},
     {NULL, NULL, NULL},
 };
 
@@ -50,7 +52,7 @@ static const PassGroup *group_lookup(const char *name) {
 /* True when name is a pass or a group; reports it otherwise. */
 static bool known(const char *name, DiagCtx *dc) {
     if (pass_lookup(name) || group_lookup(name)) return true;
-    diag_error(dc, src_none(), "unknown pass '%s' (passes: fold, algebraic, cse, dce; group: canonicalize)",
+    diag_error(dc, src_none(), "unknown pass '%s' (passes: fold, algebraic, cse, dce, decompose; group: canonicalize)",
                name);
     return false;
 }

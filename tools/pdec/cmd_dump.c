@@ -13,7 +13,8 @@ static const char *const help =
     "  --passes LIST   comma-separated passes or groups to run (default:\n"
     "                  canonicalize); without --after, prints the final IR\n"
     "  -o FILE         write to FILE (atomically) instead of stdout\n"
-    "passes: fold, algebraic, cse, dce; group: canonicalize = all four\n";
+    "passes: fold, algebraic, cse, dce, decompose; group: canonicalize = the first four\n"
+    "backend stages (with --after): fusion, memplan\n";
 
 typedef struct {
     IrGraph *g;

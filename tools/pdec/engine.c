@@ -4,25 +4,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/c/cjit.h"
 #include "backends/interp/interp.h"
+#include "backends/kernel/kir.h"
+#include "passes/fusion.h"
 
 struct Engine {
     const IrGraph *g;
+    IrGraph *lowered;  /* c: the graph as compiled (decomposed) */
+    KProgram *prog;
+    CjitModel *jit;
 };
+
+/* The compiled engine: decompose, fuse, lower, place, check, compile. */
+static bool open_c(Engine *e, const EngineOptions *opt, bool *internal, char *err, size_t errlen) {
+    e->lowered = ir_graph_clone(e->g);
+    DiagCtx *dc = diag_new(stderr);
+    pass_decompose(e->lowered, dc);
+    diag_free(dc);
+    Arena *a = arena_new();
+    FusionPlan *plan = fusion_plan(e->lowered, a);
+    e->prog = kir_lower(e->lowered, plan, err, errlen);
+    arena_free(a);
+    if (!e->prog) return false;
+    kir_memplan(e->prog);
+    char why[512];
+    if (!kir_memplan_check(e->prog, why, sizeof why)) pd_die("memory plan: %s", why);
+    CjitOptions jo = {.verbose = opt->verbose, .cache_dir = opt->cache_dir, .fftw_estimate = opt->fftw_estimate};
+    e->jit = cjit_open(e->prog, &jo, internal, err, errlen);
+    return e->jit != NULL;
+}
 
 const char *engine_names(void) { return "interp, c, opencl"; }
 
 Engine *engine_open(const char *name, const IrGraph *g, const EngineOptions *opt, bool *internal,
                     char *err, size_t errlen) {
-    (void)opt;
     *internal = false;
-    if (strcmp(name, "interp") == 0) {
+    if (strcmp(name, "interp") == 0 || strcmp(name, "c") == 0) {
         Engine *e = calloc(1, sizeof *e);
         if (!e) pd_die("out of memory");
         e->g = g;
+        if (name[0] == 'c' && !open_c(e, opt, internal, err, errlen)) {
+            engine_close(e);
+            return NULL;
+        }
         return e;
     }
-    if (strcmp(name, "c") == 0 || strcmp(name, "opencl") == 0)
+    if (strcmp(name, "opencl") == 0)
         snprintf(err, errlen, "engine '%s' is not available in this build yet; use --engine interp", name);
     else
         snprintf(err, errlen, "unknown engine '%s' (%s)", name, engine_names());
@@ -40,8 +68,29 @@ static void deliver(PdrtTensor *fresh, PdrtTensor *out) {
     pdrt_tensor_free(fresh);
 }
 
+static void run_c(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTensor *outputs, uint32_t noutputs) {
+    const float *in[ninputs + 1];
+    float *out[noutputs + 1];
+    Arena *a = arena_new();
+    uint32_t n;
+    IrId *ids = ir_outputs(e->g, a, &n);
+    for (uint32_t i = 0; i < ninputs; i++) in[i] = inputs[i].data;
+    for (uint32_t i = 0; i < noutputs; i++) {
+        const IrType *t = &ir_node(e->g, ids[i])->type;
+        if (!outputs[i].data && !pdrt_tensor_alloc(&outputs[i], (PdrtDType)t->dtype, t->rank, t->dims))
+            pd_die("out of memory");
+        out[i] = outputs[i].data;
+    }
+    arena_free(a);
+    cjit_run(e->jit, in, out);
+}
+
 bool engine_run(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTensor *outputs,
                 uint32_t noutputs, char *err, size_t errlen) {
+    if (e->jit) {
+        run_c(e, inputs, ninputs, outputs, noutputs);
+        return true;
+    }
     PdrtTensor *fresh = calloc(noutputs + 1, sizeof *fresh);
     if (!fresh) pd_die("out of memory");
     bool ok = interp_run(e->g, inputs, ninputs, fresh, noutputs, err, errlen);
@@ -50,9 +99,12 @@ bool engine_run(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTenso
     return ok;
 }
 
-size_t engine_arena_bytes(const Engine *e) {
-    (void)e;
-    return 0;
-}
+size_t engine_arena_bytes(const Engine *e) { return e->prog ? e->prog->arena_bytes : 0; }
 
-void engine_close(Engine *e) { free(e); }
+void engine_close(Engine *e) {
+    if (!e) return;
+    cjit_close(e->jit);
+    kir_free(e->prog);
+    ir_graph_free(e->lowered);
+    free(e);
+}
