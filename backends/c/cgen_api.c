@@ -113,11 +113,9 @@ static void emit_run(const KProgram *p, FILE *c) {
         cg_kernel_buffers(p, &p->kernels.data[ki], flags);
         for (uint32_t b = 0; b < p->bufs.len; b++) used[b] |= flags[b];
     }
-    bool any = false;
     for (uint32_t b = 0; b < p->bufs.len; b++)
-        if (used[b]) bind_buffer(p, b, c), any = true;
-    if (!any) fputs("    (void)m;\n", c);
-    fputs("    (void)inputs;\n    (void)outputs;\n", c);
+        if (used[b]) bind_buffer(p, b, c);
+    fputs("    (void)m;\n    (void)inputs;\n    (void)outputs;\n", c);
     for (uint32_t ki = 0; ki < p->kernels.len; ki++) emit_call(p, &p->kernels.data[ki], flags, c);
     fputs("    return 0;\n}\n\n", c);
     free(flags);

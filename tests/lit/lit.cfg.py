@@ -21,7 +21,9 @@ path = os.pathsep.join([config.pdec_bin_dir, os.path.dirname(config.filecheck),
                         config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.environment["PATH"] = path
 config.environment["PDEC_STDLIB_DIR"] = os.path.join(config.pdec_source_dir, "stdlib")
-for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "HOME", "XDG_CACHE_HOME"):
+# Compiled code is cached inside the build tree, never in the user's cache.
+config.environment["XDG_CACHE_HOME"] = os.path.join(os.path.dirname(config.pdec_bin_dir), "cache")
+for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "HOME"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
 

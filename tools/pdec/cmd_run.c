@@ -17,13 +17,17 @@
 
 static const char *const help =
     "usage: pdec run MODEL --input NAME=FILE.npy ... [--output NAME=FILE.npy ...]\n"
-    "                [--engine interp] [--weights PATH] [--no-passes|--passes LIST] [--time]\n\n"
+    "                [--engine c|interp] [--weights PATH] [--no-passes|--passes LIST] [--time] [-v]\n\n"
     "Runs MODEL on .npy inputs (float32, C order).\n\n"
     "  --input NAME=FILE   bind model input NAME (every input needs one)\n"
     "  --output NAME=FILE  write model output NAME to FILE (atomically); outputs\n"
     "                      without a file are summarized on stdout\n"
-    "  --engine E          interp (the reference interpreter; the default while\n"
-    "                      the compiled engines c and opencl are being built)\n"
+    "  --engine E          c (generated C compiled with the system compiler and\n"
+    "                      cached under $XDG_CACHE_HOME/pdec; the default) or\n"
+    "                      interp (the reference interpreter)\n"
+    "  --fftw-estimate     plan transforms with FFTW_ESTIMATE (default: FFTW_MEASURE\n"
+    "                      with a wisdom file in the cache)\n"
+    "  -v                  show how the code is compiled and where it is cached\n"
     "  --weights PATH      weights to bind instead of the model's own\n"
     "  --passes LIST       passes to run first (default: canonicalize)\n"
     "  --no-passes         run the graph as lowered\n"
@@ -39,7 +43,7 @@ typedef struct {
     Binding inputs[MAX_BINDINGS], outputs[MAX_BINDINGS];
     int ninputs, noutputs;
     const char *engine, *weights, *passes;
-    bool no_passes, time;
+    bool no_passes, time, verbose, fftw_estimate;
 } RunArgs;
 
 static bool add_binding(Binding *list, int *n, const char *arg, const char *flag) {
@@ -64,11 +68,12 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         {"input", required_argument, 0, 'i'}, {"output", required_argument, 0, 'o'},
         {"engine", required_argument, 0, 'e'}, {"weights", required_argument, 0, 'w'},
         {"passes", required_argument, 0, 'p'}, {"no-passes", no_argument, 0, 'n'},
-        {"time", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"time", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
+        {"fftw-estimate", no_argument, 0, 'E'}, {0, 0, 0, 0}};
     int c;
     optind = 0;
-    a->engine = "interp";
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    a->engine = "c";
+    while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
         switch (c) {
         case 'i': if (!add_binding(a->inputs, &a->ninputs, optarg, "--input")) return EXIT_USER; break;
         case 'o': if (!add_binding(a->outputs, &a->noutputs, optarg, "--output")) return EXIT_USER; break;
@@ -77,6 +82,8 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         case 'p': a->passes = optarg; break;
         case 'n': a->no_passes = true; break;
         case 't': a->time = true; break;
+        case 'v': a->verbose = true; break;
+        case 'E': a->fftw_estimate = true; break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
         }
@@ -179,7 +186,7 @@ static bool execute(IrGraph *g, const RunArgs *a, DiagCtx *dc) {
     for (uint32_t i = 0; ok && i < nin; i++) ok = load_input(g, in_ids[i], a, &ins[i], dc);
     char err[512];
     bool internal = false;
-    EngineOptions eopt = {0};
+    EngineOptions eopt = {.verbose = a->verbose, .fftw_estimate = a->fftw_estimate};
     Engine *e = ok ? engine_open(a->engine, g, &eopt, &internal, err, sizeof err) : NULL;
     if (ok && !e) {
         if (internal) pd_die("%s", err);

@@ -51,7 +51,7 @@ Engine *engine_open(const char *name, const IrGraph *g, const EngineOptions *opt
         return e;
     }
     if (strcmp(name, "opencl") == 0)
-        snprintf(err, errlen, "engine '%s' is not available in this build yet; use --engine interp", name);
+        snprintf(err, errlen, "engine '%s' is not available in this build yet; use --engine c or interp", name);
     else
         snprintf(err, errlen, "unknown engine '%s' (%s)", name, engine_names());
     return NULL;
