@@ -1,4 +1,5 @@
-/* decompose.c — softmax and layer_norm as primitive ops, for backends.
+/* decompose.c — preparing a graph for the compiled backends: softmax and
+ * layer_norm as primitive ops, and bound weights frozen into constants.
  *
  *   softmax(x, a)       -> e / sum(e, [a], keepdims)  with e = exp(x - reduce_max(x, [a], keepdims))
  *   layer_norm(x, a, eps) -> d * rsqrt(mean(d * d, [a..r), keepdims) + eps)
@@ -55,5 +56,17 @@ bool pass_decompose(IrGraph *g, DiagCtx *dc) {
         ir_node(g, id)->dead = changed = true;
     }
     if (changed) ir_compact(g);
+    return true;
+}
+
+/* A compiled model carries its weights in one blob, so a bound param is a
+ * constant there: freezing lets fold precompute what depends on weights
+ * alone (transposed, reshaped, transformed weights). */
+bool pass_freeze(IrGraph *g, DiagCtx *dc) {
+    (void)dc;
+    for (IrId id = 0; id < g->nodes.len; id++) {
+        IrNode *n = ir_node(g, id);
+        if (n->op == IR_OP_PARAM && n->data != IR_NONE) n->op = IR_OP_CONST, n->name = NULL;
+    }
     return true;
 }

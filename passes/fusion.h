@@ -56,4 +56,7 @@ void fusion_print(const IrGraph *g, const FusionPlan *p, FILE *out);
  * the ops whole, so the differential tests check the rewrite. */
 bool pass_decompose(IrGraph *g, DiagCtx *dc);
 
+/* Turns every bound param into a const (its data stays where it is). */
+bool pass_freeze(IrGraph *g, DiagCtx *dc);
+
 #endif

@@ -17,6 +17,7 @@ static const PassInfo pass_list[] = {
     {"cse", pass_cse, "merge structurally identical nodes"},
     {"dce", pass_dce, "remove nodes no output depends on"},
     {"decompose", pass_decompose, "softmax and layer_norm as primitive ops (for compiled backends)"},
+    {"freeze", pass_freeze, "bound weights become constants (for compiled backends)"},
     {NULL, NULL, NULL},
 };
 
@@ -52,7 +53,7 @@ static const PassGroup *group_lookup(const char *name) {
 /* True when name is a pass or a group; reports it otherwise. */
 static bool known(const char *name, DiagCtx *dc) {
     if (pass_lookup(name) || group_lookup(name)) return true;
-    diag_error(dc, src_none(), "unknown pass '%s' (passes: fold, algebraic, cse, dce, decompose; group: canonicalize)",
+    diag_error(dc, src_none(), "unknown pass '%s' (passes: fold, algebraic, cse, dce, decompose, freeze; group: canonicalize)",
                name);
     return false;
 }

@@ -142,6 +142,11 @@ typedef struct {
 KProgram *kir_lower(const IrGraph *g, const FusionPlan *p, char *err, size_t errlen);
 void kir_free(KProgram *prog);
 
+/* The whole way from a graph (canonicalized, weights bound) to a placed
+ * program: decompose (in place on g), plan fusion (in arena a; OUT:
+ * *plan when plan is not NULL), lower, plan memory and check the plan. */
+KProgram *kir_build(IrGraph *g, FusionPlan **plan, Arena *a, char *err, size_t errlen);
+
 /* Places arena buffers (memplan.c): liveness, reuse, in-place elementwise. */
 void kir_memplan(KProgram *prog);
 /* Proves that no two simultaneously live arena buffers overlap (except

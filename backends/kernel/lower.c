@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lower_impl.h"
+#include "../../passes/passes.h"
 
 KVal lower_op(Lower *L, IrId id, const KId *idx);
 
@@ -232,5 +233,21 @@ KProgram *kir_lower(const IrGraph *g, const FusionPlan *plan, char *err, size_t 
         if (ir_node(g, i)->op == IR_OP_INPUT) lower_buffer(&L, i);
     for (uint32_t gi = 0; gi < plan->ngroups; gi++) lower_group(&L, gi);
     lower_outputs(&L);
+    return p;
+}
+
+KProgram *kir_build(IrGraph *g, FusionPlan **plan_out, Arena *a, char *err, size_t errlen) {
+    DiagCtx *dc = diag_new(stderr);
+    static const char *const prepare[] = {"freeze", "decompose", "canonicalize", NULL};
+    PassOptions opt = {.out = stderr};
+    if (!pass_run_pipeline(g, prepare, &opt, dc)) pd_die("preparing the graph for a compiled backend failed");
+    diag_free(dc);
+    FusionPlan *plan = fusion_plan(g, a);
+    if (plan_out) *plan_out = plan;
+    KProgram *p = kir_lower(g, plan, err, errlen);
+    if (!p) return NULL;
+    kir_memplan(p);
+    char why[512];
+    if (!kir_memplan_check(p, why, sizeof why)) pd_die("memory plan: %s", why);
     return p;
 }

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "backends/kernel/kir.h"
 #include "driver.h"
 
 static const char *const help =
@@ -13,7 +14,7 @@ static const char *const help =
     "  --passes LIST   comma-separated passes or groups to run (default:\n"
     "                  canonicalize); without --after, prints the final IR\n"
     "  -o FILE         write to FILE (atomically) instead of stdout\n"
-    "passes: fold, algebraic, cse, dce, decompose; group: canonicalize = the first four\n"
+    "passes: fold, algebraic, cse, dce, decompose, freeze; group: canonicalize = the first four\n"
     "backend stages (with --after): fusion, memplan\n";
 
 typedef struct {
@@ -23,8 +24,28 @@ typedef struct {
     DiagCtx *dc;
 } Dump;
 
+/* The backend stages print the kernel graph or the memory plan of what
+ * the compiled engines build. */
+static bool print_backend(Dump *d, FILE *f) {
+    PassOptions opt = {.verify_each = true, .out = f};
+    if (!drv_bind(d->g, NULL, false, d->dc) || !pass_run_pipeline(d->g, d->passes, &opt, d->dc)) return false;
+    Arena *a = arena_new();
+    FusionPlan *plan;
+    char err[512];
+    KProgram *p = kir_build(d->g, &plan, a, err, sizeof err);
+    if (p && strcmp(d->after, "fusion") == 0) fusion_print(d->g, plan, f);
+    else if (p) kir_memplan_print(p, f);
+    else diag_error(d->dc, src_none(), "%s", err);
+    kir_free(p);
+    arena_free(a);
+    return p != NULL;
+}
+
+static bool is_backend_stage(const char *s) { return s && (!strcmp(s, "fusion") || !strcmp(s, "memplan")); }
+
 static bool print_dump(void *ud, FILE *f) {
     Dump *d = ud;
+    if (is_backend_stage(d->after)) return print_backend(d, f);
     if (!d->passes) {
         ir_print(d->g, f);
         return true;
@@ -62,6 +83,7 @@ int cmd_dump(int argc, char **argv) {
     bool ok = d.g != NULL;
     if (ok && (after || passes))
         d.passes = passes ? drv_split_list(d.g->arena, passes) : pass_default_pipeline();
+    if (is_backend_stage(after)) d.after = after;
     if (ok) ok = drv_write_output(out, print_dump, &d, dc);
     ir_graph_free(d.g);
     diag_free(dc);

@@ -7,7 +7,6 @@
 #include "backends/c/cjit.h"
 #include "backends/interp/interp.h"
 #include "backends/kernel/kir.h"
-#include "passes/fusion.h"
 
 struct Engine {
     const IrGraph *g;
@@ -19,17 +18,10 @@ struct Engine {
 /* The compiled engine: decompose, fuse, lower, place, check, compile. */
 static bool open_c(Engine *e, const EngineOptions *opt, bool *internal, char *err, size_t errlen) {
     e->lowered = ir_graph_clone(e->g);
-    DiagCtx *dc = diag_new(stderr);
-    pass_decompose(e->lowered, dc);
-    diag_free(dc);
     Arena *a = arena_new();
-    FusionPlan *plan = fusion_plan(e->lowered, a);
-    e->prog = kir_lower(e->lowered, plan, err, errlen);
+    e->prog = kir_build(e->lowered, NULL, a, err, errlen);
     arena_free(a);
     if (!e->prog) return false;
-    kir_memplan(e->prog);
-    char why[512];
-    if (!kir_memplan_check(e->prog, why, sizeof why)) pd_die("memory plan: %s", why);
     CjitOptions jo = {.verbose = opt->verbose, .cache_dir = opt->cache_dir, .fftw_estimate = opt->fftw_estimate};
     e->jit = cjit_open(e->prog, &jo, internal, err, errlen);
     return e->jit != NULL;
