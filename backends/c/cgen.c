@@ -178,6 +178,7 @@ void cgen_emit(const KProgram *p, const CgenOptions *opt, FILE *header, FILE *c)
     fputs(prelude, c);
     if (cg_has_fft(p)) fputs("#include <fftw3.h>\n\n", c);
     if (uses_i64(p)) fputs(int_helpers, c);
+    if (cg_has_gemm(p)) cg_gemm_prelude(c);
     emit_tables(p, c);
     emit_names(p, c);
     emit_struct(p, c);
@@ -185,6 +186,7 @@ void cgen_emit(const KProgram *p, const CgenOptions *opt, FILE *header, FILE *c)
     for (uint32_t ki = 0; ki < p->kernels.len; ki++) {
         const KKernel *k = &p->kernels.data[ki];
         if (k->kind == KK_FFT) cg_fft_kernel(p, ki, c);
+        else if (k->kind == KK_GEMM) cg_gemm_kernel(p, k, c);
         else cg_loop_kernel(p, k, c);
     }
     cg_emit_api(p, opt, c);

@@ -28,7 +28,8 @@ static void mark(const KProgram *p, KId e, uint8_t *flags, uint8_t *seen) {
 
 void cg_kernel_buffers(const KProgram *p, const KKernel *k, uint8_t *flags) {
     memset(flags, 0, p->bufs.len);
-    if (k->kind == KK_FFT) flags[k->in] |= 1;
+    if (k->kind == KK_FFT || k->kind == KK_GEMM) flags[k->in] |= 1;
+    if (k->kind == KK_GEMM) flags[k->packed] |= 1;
     uint8_t *seen = calloc(p->ex.len + 1, 1);
     if (!seen) pd_die("out of memory");
     for (int i = 0; i < 2; i++) mark(p, k->store[i], flags, seen), mark(p, k->body[i], flags, seen);
@@ -67,7 +68,7 @@ static void print_literal(IrDType dt, double v, FILE *out) {
     else fprintf(out, "%a", v);
 }
 
-static void operand(const KProgram *p, KId e, FILE *out) {
+void cg_operand(const KProgram *p, KId e, FILE *out) {
     const KExpr *x = &p->ex.data[e];
     if (x->kind == KX_CONST) print_literal(x->dtype, x->value, out);
     else if (x->kind == KX_ACC) fprintf(out, "acc%lld", (long long)x->lo);
@@ -84,7 +85,7 @@ static const char *fn(IrDType dt, const char *name) {
 static void unary(const KProgram *p, const KExpr *x, FILE *out) {
     const char *one = x->dtype == IR_F32 ? "1.0f" : "1.0";
     const char *half = x->dtype == IR_F32 ? "0.5f" : "0.5";
-#define A operand(p, x->a, out)
+#define A cg_operand(p, x->a, out)
     switch (x->op) {
     case IR_OP_NEG: fputs("-", out), A; return;
     case IR_OP_ABS: fprintf(out, "%s(", x->dtype == IR_I64 ? "pd_iabs" : fn(x->dtype, "fabs")), A, fputc(')', out); return;
@@ -126,17 +127,17 @@ static void binary(const KProgram *p, const KExpr *x, FILE *out) {
     default: break;
     }
     if (infix && !(x->dtype == IR_I64 && x->op == IR_OP_DIV)) {
-        operand(p, x->a, out), fputs(infix, out), operand(p, x->b, out);
+        cg_operand(p, x->a, out), fputs(infix, out), cg_operand(p, x->b, out);
         return;
     }
     const char *call = x->op == IR_OP_MAX ? "pd_max" : x->op == IR_OP_MIN ? "pd_min"
                      : x->op == IR_OP_DIV ? "pd_idiv" : x->dtype == IR_I64 ? "pd_ipow" : fn(x->dtype, "pow");
     if (x->op == IR_OP_MAX || x->op == IR_OP_MIN) {
-        fputc('(', out), operand(p, x->a, out), fputs(x->op == IR_OP_MAX ? " > " : " < ", out), operand(p, x->b, out);
-        fputs(" ? ", out), operand(p, x->a, out), fputs(" : ", out), operand(p, x->b, out), fputc(')', out);
+        fputc('(', out), cg_operand(p, x->a, out), fputs(x->op == IR_OP_MAX ? " > " : " < ", out), cg_operand(p, x->b, out);
+        fputs(" ? ", out), cg_operand(p, x->a, out), fputs(" : ", out), cg_operand(p, x->b, out), fputc(')', out);
         return;
     }
-    fprintf(out, "%s(", call), operand(p, x->a, out), fputs(", ", out), operand(p, x->b, out), fputc(')', out);
+    fprintf(out, "%s(", call), cg_operand(p, x->a, out), fputs(", ", out), cg_operand(p, x->b, out), fputc(')', out);
 }
 
 static void expr_rhs(const KProgram *p, const KExpr *x, FILE *out) {
@@ -145,14 +146,14 @@ static void expr_rhs(const KProgram *p, const KExpr *x, FILE *out) {
     case KX_UNARY: unary(p, x, out); return;
     case KX_BINARY: binary(p, x, out); return;
     case KX_SELECT:
-        operand(p, x->a, out), fputs(" ? ", out), operand(p, x->b, out), fputs(" : ", out), operand(p, x->c, out);
+        cg_operand(p, x->a, out), fputs(" ? ", out), cg_operand(p, x->b, out), fputs(" : ", out), cg_operand(p, x->c, out);
         return;
     case KX_INRANGE:
         fprintf(out, "%lld <= ", (long long)x->lo), print_idx(p, x->index, out), fputs(" && ", out);
         print_idx(p, x->index, out), fprintf(out, " < %lld", (long long)x->hi);
         return;
-    case KX_NONZERO: operand(p, x->a, out), fputs(" != 0", out); return;
-    case KX_OR: operand(p, x->a, out), fputs(" || ", out), operand(p, x->b, out); return;
+    case KX_NONZERO: cg_operand(p, x->a, out), fputs(" != 0", out); return;
+    case KX_OR: cg_operand(p, x->a, out), fputs(" || ", out), cg_operand(p, x->b, out); return;
     case KX_CONST: case KX_ACC: pd_die("cgen: %d is not a statement", x->kind);
     }
 }
@@ -160,16 +161,16 @@ static void expr_rhs(const KProgram *p, const KExpr *x, FILE *out) {
 static bool is_condition(const KExpr *x) { return x->kind == KX_INRANGE || x->kind == KX_NONZERO || x->kind == KX_OR; }
 
 /* Marks what root needs (constants and accumulators are printed inline). */
-static void need(const KProgram *p, KId e, uint8_t *want) {
+void cg_need(const KProgram *p, KId e, uint8_t *want) {
     if (e == KIR_NONE || want[e]) return;
     want[e] = 1;
     const KExpr *x = &p->ex.data[e];
-    need(p, x->a, want), need(p, x->b, want), need(p, x->c, want);
+    cg_need(p, x->a, want), cg_need(p, x->b, want), cg_need(p, x->c, want);
 }
 
 /* Emits the statements for the expressions marked in want, in id order
  * (operands always have smaller ids). */
-static void emit_ssa(const KProgram *p, const uint8_t *want, int indent, FILE *out) {
+void cg_emit_ssa(const KProgram *p, const uint8_t *want, int indent, FILE *out) {
     for (KId e = 0; e < p->ex.len; e++) {
         const KExpr *x = &p->ex.data[e];
         if (!want[e] || x->kind == KX_CONST || x->kind == KX_ACC) continue;
@@ -179,7 +180,7 @@ static void emit_ssa(const KProgram *p, const uint8_t *want, int indent, FILE *o
     }
 }
 
-static void signature(const KProgram *p, const KKernel *k, FILE *out) {
+void cg_signature(const KProgram *p, const KKernel *k, FILE *out) {
     uint8_t *flags = calloc(p->bufs.len + 1, 1);
     if (!flags) pd_die("out of memory");
     cg_kernel_buffers(p, k, flags);
@@ -222,13 +223,13 @@ static void reduction(const KProgram *p, const KKernel *k, int *indent, FILE *ou
     open_loops(k, k->rank, k->rank + k->nred, indent, simd_reduction(k), out);
     uint8_t *want = calloc(p->ex.len + 1, 1);
     if (!want) pd_die("out of memory");
-    for (uint32_t a = 0; a < k->nacc; a++) need(p, k->body[a], want);
-    emit_ssa(p, want, *indent, out);
+    for (uint32_t a = 0; a < k->nacc; a++) cg_need(p, k->body[a], want);
+    cg_emit_ssa(p, want, *indent, out);
     for (uint32_t a = 0; a < k->nacc; a++) {
         fprintf(out, "%*s", *indent, "");
-        if (k->red_op == IR_OP_SUM) fprintf(out, "acc%u += ", a), operand(p, k->body[a], out);
-        else fprintf(out, "acc%u = ", a), operand(p, k->body[a], out), fprintf(out, " %s acc%u ? ", k->red_op == IR_OP_REDUCE_MAX ? ">" : "<", a),
-             operand(p, k->body[a], out), fprintf(out, " : acc%u", a);
+        if (k->red_op == IR_OP_SUM) fprintf(out, "acc%u += ", a), cg_operand(p, k->body[a], out);
+        else fprintf(out, "acc%u = ", a), cg_operand(p, k->body[a], out), fprintf(out, " %s acc%u ? ", k->red_op == IR_OP_REDUCE_MAX ? ">" : "<", a),
+             cg_operand(p, k->body[a], out), fprintf(out, " : acc%u", a);
         fputs(";\n", out);
     }
     free(want);
@@ -238,8 +239,8 @@ static void reduction(const KProgram *p, const KKernel *k, int *indent, FILE *ou
 static void stores(const KProgram *p, const KKernel *k, int indent, FILE *out) {
     uint8_t *want = calloc(p->ex.len + 1, 1);
     if (!want) pd_die("out of memory");
-    for (uint32_t s = 0; s < k->nstore; s++) need(p, k->store[s], want);
-    emit_ssa(p, want, indent, out);
+    for (uint32_t s = 0; s < k->nstore; s++) cg_need(p, k->store[s], want);
+    cg_emit_ssa(p, want, indent, out);
     free(want);
     fprintf(out, "%*sconst int64_t at = ", indent, "");
     int64_t stride = k->nstore;
@@ -251,13 +252,13 @@ static void stores(const KProgram *p, const KKernel *k, int indent, FILE *out) {
     fputs(";\n", out);
     for (uint32_t s = 0; s < k->nstore; s++) {
         fprintf(out, "%*sb%u[at + %u] = ", indent, "", k->out, s);
-        operand(p, k->store[s], out);
+        cg_operand(p, k->store[s], out);
         fputs(";\n", out);
     }
 }
 
 void cg_loop_kernel(const KProgram *p, const KKernel *k, FILE *out) {
-    signature(p, k, out);
+    cg_signature(p, k, out);
     fputs(" {\n", out);
     int indent = 4;
     open_loops(k, 0, k->rank, &indent, k->nred ? NULL : "PD_SIMD", out);

@@ -59,6 +59,10 @@ void *kir_weights_blob(const KProgram *p, size_t *len) {
     for (uint32_t i = 0; i < p->bufs.len; i++) {
         const KBuf *b = &p->bufs.data[i];
         if (b->cls != KB_WEIGHT) continue;
+        if (b->data) {
+            memcpy(blob + b->offset, b->data, (size_t)b->scalars * ir_dtype_size(b->dtype));
+            continue;
+        }
         const IrTensorData *d = ir_node_data(p->g, b->value);
         if (!d) pd_die("kir: weight %u has no data", i);
         memcpy(blob + b->offset, d->data, d->nbytes);

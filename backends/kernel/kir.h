@@ -72,12 +72,19 @@ typedef struct {
     uint32_t slot;     /* INPUT/OUTPUT: position in the API */
     size_t offset;     /* WEIGHT: in the weights blob; ARENA: in the arena (memplan) */
     IrId value;        /* WEIGHT: the const or param node it holds */
+    const void *data;  /* WEIGHT: data of its own (a packed layout), else NULL: value's */
     uint32_t def, last;/* ARENA: first and last kernel touching it (memplan) */
     uint32_t inplace_of; /* ARENA: the buffer it shares memory with, or KIR_NONE */
 } KBuf;
 
 /* ---- kernels ------------------------------------------------------------ */
-typedef enum { KK_LOOP, KK_FFT } KKernelKind;
+typedef enum { KK_LOOP, KK_FFT, KK_GEMM } KKernelKind;
+
+/* Columns per panel of a packed GEMM operand: B [K, N] is stored as
+ * ceil(N / KIR_NR) panels of [K][KIR_NR] floats, zero-padded, so a
+ * micro-kernel streams it with aligned vector loads of any width up to
+ * 16 floats. */
+#define KIR_NR 32
 
 typedef enum { KF_R2C, KF_C2R, KF_C2C_FWD, KF_C2C_BWD, KF_DCT, KF_IDCT } KFftKind;
 
@@ -98,9 +105,20 @@ typedef struct {
     KId body[2];         /* accumulated per reduction point */
     uint32_t nstore;     /* values stored per output point: 1, or 2 for complex */
     KId store[2];        /* stored at scalar nstore * linear + i */
+    /* KK_GEMM: out[m, n] = epilogue(sum_k in[m * k_dim + k] * B[k, n]), B
+       packed in buffer `packed`; rows m run over the output's leading
+       dimensions (ext[0..rank-1)), n over its last; store[0] sees the sum
+       as accumulator 0. */
+    uint32_t packed;
+    int64_t m_dim, n_dim, k_dim;
+    /* Batched and strided (mix: one GEMM per mode, complex as real pairs,
+       no epilogue: store[0] == KIR_NONE).  Offsets in scalars. */
+    uint32_t nbatch;
+    int64_t bext[IR_MAX_RANK], a_bst[IR_MAX_RANK], o_bst[IR_MAX_RANK];
+    int64_t a_off, lda, ldo;
     /* KK_FFT */
     KFftKind fft;
-    uint32_t in;         /* buffer transformed */
+    uint32_t in;         /* buffer transformed (KK_GEMM: the A operand) */
     IrType in_type, out_type; /* logical shapes (complex as c64) */
     uint32_t naxes;
     int64_t axes[IR_MAX_RANK];

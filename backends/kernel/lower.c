@@ -160,6 +160,7 @@ static void lower_reduction(Lower *L, const FuseGroup *grp, uint32_t out) {
 }
 
 void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out);
+bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
 
 static void lower_group(Lower *L, uint32_t gi) {
     const FuseGroup *grp = &L->plan->groups[gi];
@@ -169,7 +170,7 @@ static void lower_group(Lower *L, uint32_t gi) {
         lower_loop(L, grp->root, out, ir_op_info(ir_node(L->g, grp->root)->op)->name);
     else if (ir_op_info(ir_node(L->g, grp->anchor)->op)->cls == IR_CLASS_SPECTRAL)
         lower_fft(L, grp, out);
-    else
+    else if (!lower_gemm(L, grp, out))
         lower_reduction(L, grp, out);
 }
 

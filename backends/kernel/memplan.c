@@ -57,7 +57,7 @@ static void liveness(KProgram *p) {
         KBuf *o = &p->bufs.data[k->out];
         if (o->def == UINT32_MAX) o->def = ki;
         if (ki > o->last) o->last = ki;
-        if (k->kind == KK_FFT) {
+        if (k->kind == KK_FFT || k->kind == KK_GEMM) {
             KBuf *in = &p->bufs.data[k->in];
             if (ki > in->last) in->last = ki;
         }
