@@ -32,11 +32,18 @@ static void print_shape(const PdrtTensor *t) {
     printf("]");
 }
 
-static int compare(const PdrtTensor *a, const PdrtTensor *e, double rtol, double atol) {
-    bool same_shape = a->rank == e->rank;
+/* flat: only the element counts must agree (a flat f32 file holding a
+ * complex tensor's interleaved parts counts twice). */
+static bool shapes_agree(const PdrtTensor *a, const PdrtTensor *e, bool flat) {
+    if (flat)
+        return pdrt_numel(a) * (a->dtype == PDRT_C64 ? 2 : 1) == pdrt_numel(e) * (e->dtype == PDRT_C64 ? 2 : 1);
+    bool same_shape = a->rank == e->rank && (a->dtype == PDRT_C64) == (e->dtype == PDRT_C64);
     for (uint32_t i = 0; same_shape && i < a->rank; i++) same_shape = a->dims[i] == e->dims[i];
-    bool complex_mismatch = (a->dtype == PDRT_C64) != (e->dtype == PDRT_C64);
-    if (!same_shape || complex_mismatch) {
+    return same_shape;
+}
+
+static int compare(const PdrtTensor *a, const PdrtTensor *e, double rtol, double atol, bool flat) {
+    if (!shapes_agree(a, e, flat)) {
         printf("npycmp: shapes differ: ");
         print_shape(a);
         printf(" vs expected ");
@@ -44,7 +51,7 @@ static int compare(const PdrtTensor *a, const PdrtTensor *e, double rtol, double
         printf("\n");
         return 1;
     }
-    int64_t n = pdrt_numel(a) * (a->dtype == PDRT_C64 ? 2 : 1);
+    int64_t n = pdrt_numel(e) * (e->dtype == PDRT_C64 ? 2 : 1);
     double max_err = 0, max_ref = 0;
     int64_t worst = 0;
     bool nan_seen = false;
@@ -67,16 +74,18 @@ static int compare(const PdrtTensor *a, const PdrtTensor *e, double rtol, double
 
 int main(int argc, char **argv) {
     double rtol = 1e-4, atol = 0;
+    bool flat = false;
     const char *files[2] = {NULL, NULL};
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--rtol") == 0 && i + 1 < argc) rtol = atof(argv[++i]);
         else if (strcmp(argv[i], "--atol") == 0 && i + 1 < argc) atol = atof(argv[++i]);
+        else if (strcmp(argv[i], "--flat") == 0) flat = true;
         else if (nfiles < 2) files[nfiles++] = argv[i];
         else nfiles = 3;
     }
     if (nfiles != 2) {
-        fprintf(stderr, "usage: npycmp ACTUAL.npy EXPECTED.npy [--rtol R] [--atol A]\n");
+        fprintf(stderr, "usage: npycmp ACTUAL.npy EXPECTED.npy [--rtol R] [--atol A] [--flat]\n");
         return 2;
     }
     PdrtTensor t[2];
@@ -87,7 +96,7 @@ int main(int argc, char **argv) {
             if (i) pdrt_tensor_free(&t[0]);
             return 2;
         }
-    int rc = compare(&t[0], &t[1], rtol, atol);
+    int rc = compare(&t[0], &t[1], rtol, atol, flat);
     pdrt_tensor_free(&t[0]);
     pdrt_tensor_free(&t[1]);
     return rc;

@@ -18,6 +18,7 @@ int cmd_check(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 int cmd_bounds(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

@@ -1,0 +1,126 @@
+/* cmd_compile.c — `pdec compile MODEL --target c -o DIR`: generated code
+ * for an application to build.
+ *
+ * Writes DIR/NAME.h, DIR/NAME.c and DIR/NAME.weights (or the weights as
+ * an array in NAME.c with --embed-weights), each atomically.  NAME is the
+ * model's name made into a C identifier.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backends/c/cgen.h"
+#include "runtime/pdrt.h"
+#include "driver.h"
+
+static const char *const help =
+    "usage: pdec compile MODEL --target c -o DIR [--embed-weights] [--weights PATH]\n"
+    "                    [--passes LIST]\n\n"
+    "Generates C for MODEL: DIR/NAME.h (API and size macros), DIR/NAME.c and\n"
+    "DIR/NAME.weights.  Build NAME.c with any C99 compiler and link -lfftw3f -lm\n"
+    "(see examples/*/main.c).\n\n"
+    "  --target T        c (opencl is not available in this build yet)\n"
+    "  -o DIR            output folder (created if missing)\n"
+    "  --embed-weights   put the weights into NAME.c instead of NAME.weights\n"
+    "  --weights PATH    weights to bind instead of the model's own\n"
+    "  --passes LIST     passes to run first (default: canonicalize)\n";
+
+typedef struct {
+    const char *target, *dir, *weights, *passes;
+    bool embed;
+} CompileArgs;
+
+static int parse_args(int argc, char **argv, CompileArgs *a) {
+    static const struct option opts[] = {{"target", required_argument, 0, 't'}, {"output", required_argument, 0, 'o'},
+                                         {"embed-weights", no_argument, 0, 'e'}, {"weights", required_argument, 0, 'w'},
+                                         {"passes", required_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 0;
+    a->target = "c";
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': a->target = optarg; break;
+        case 'o': a->dir = optarg; break;
+        case 'e': a->embed = true; break;
+        case 'w': a->weights = optarg; break;
+        case 'p': a->passes = optarg; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: fputs(help, stderr); return EXIT_USER;
+        }
+    }
+    if (optind != argc - 1 || !a->dir) {
+        fputs(help, stderr);
+        return EXIT_USER;
+    }
+    if (strcmp(a->target, "c") != 0) {
+        fprintf(stderr, "pdec: error: target '%s' is %s\n", a->target,
+                strncmp(a->target, "opencl", 6) == 0 ? "not available in this build yet" : "unknown (c)");
+        return EXIT_USER;
+    }
+    return -1;
+}
+
+static bool write_file(const char *dir, const char *name, const char *ext, const void *data, size_t len, DiagCtx *dc) {
+    char path[4096], err[512];
+    int n = snprintf(path, sizeof path, "%s/%s%s", dir, name, ext);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        diag_file_error(dc, dir, "path too long");
+        return false;
+    }
+    bool ok = pdrt_write_atomic(path, data, len, err, sizeof err);
+    if (!ok) diag_file_error(dc, path, "%s", err);
+    return ok;
+}
+
+/* Renders p and writes the files. */
+static bool emit(const KProgram *p, const CompileArgs *a, DiagCtx *dc) {
+    if (mkdir(a->dir, 0755) != 0 && errno != EEXIST) {
+        diag_file_error(dc, a->dir, "cannot create the folder: %s", strerror(errno));
+        return false;
+    }
+    char *h = NULL, *c = NULL;
+    size_t hlen = 0, clen = 0;
+    FILE *hf = open_memstream(&h, &hlen), *cf = open_memstream(&c, &clen);
+    if (!hf || !cf) pd_die("out of memory");
+    CgenOptions co = {.embed_weights = a->embed};
+    cgen_emit(p, &co, hf, cf);
+    fclose(hf);
+    fclose(cf);
+    bool ok = write_file(a->dir, p->name, ".h", h, hlen, dc) && write_file(a->dir, p->name, ".c", c, clen, dc);
+    if (ok && !a->embed) {
+        size_t wlen;
+        void *w = cgen_weights_file(p, &wlen);
+        ok = write_file(a->dir, p->name, ".weights", w, wlen, dc);
+        free(w);
+    }
+    free(h);
+    free(c);
+    return ok;
+}
+
+int cmd_compile(int argc, char **argv) {
+    CompileArgs a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) return rc;
+    DiagCtx *dc = diag_new(stderr);
+    IrGraph *g = drv_load(argv[optind], dc);
+    bool ok = g && drv_bind(g, a.weights, false, dc);
+    if (ok) {
+        const char *const *list = a.passes ? drv_split_list(g->arena, a.passes) : pass_default_pipeline();
+        PassOptions opt = {.out = stdout};
+        ok = pass_run_pipeline(g, list, &opt, dc);
+    }
+    Arena *arena = arena_new();
+    char err[512];
+    KProgram *p = ok ? kir_build(g, NULL, arena, err, sizeof err) : NULL;
+    if (ok && !p) diag_error(dc, src_none(), "%s", err), ok = false;
+    if (ok) ok = emit(p, &a, dc);
+    kir_free(p);
+    arena_free(arena);
+    ir_graph_free(g);
+    diag_free(dc);
+    return ok ? 0 : EXIT_USER;
+}
