@@ -91,6 +91,23 @@ static uint32_t new_group(Planner *pl, IrId root) {
     return p->ngroups++;
 }
 
+/* Does an anchor's result reach id through single-use, same-shape
+ * elementwise ops?  Then id belongs to that anchor's epilogue, and a
+ * reduction after it must not take it as a prologue. */
+static bool ends_anchor_chain(const Planner *pl, IrId id) {
+    const IrGraph *g = pl->g;
+    const IrNode *n = ir_node(g, id);
+    IrOpClass cls = op_class(g, id);
+    if (cls != IR_CLASS_ELEMWISE && cls != IR_CLASS_BROADCAST) return false;
+    for (uint32_t k = 0; k < n->nin; k++) {
+        IrId v = n->in[k];
+        if (pl->uses[v] != 1 || !same_dims(&ir_node(g, v)->type, &n->type)) continue;
+        if (is_anchor(g, v) && op_class(g, v) == IR_CLASS_ANCHOR) return true;
+        if (ends_anchor_chain(pl, v)) return true;
+    }
+    return false;
+}
+
 /* Decides node id's role; its users were decided before it. */
 static void place(Planner *pl, IrId id) {
     const IrGraph *g = pl->g;
@@ -101,7 +118,9 @@ static void place(Planner *pl, IrId id) {
     if (op == IR_OP_RESHAPE) { p->role[id] = FUSE_ALIAS; return; }
     bool single = pl->uses[id] == 1 && ir_node(g, pl->user[id])->op != IR_OP_OUTPUT;
     IrId c = single ? pl->user[id] : IR_NONE;
-    if (single && is_loop_op(g, id) && p->group_of[c] != FUSE_NO_GROUP && accepts_prologue(g, id, c)) {
+    bool epilogue_first = single && is_simple_reduction(ir_node(g, c)->op) && ends_anchor_chain(pl, id);
+    if (single && is_loop_op(g, id) && p->group_of[c] != FUSE_NO_GROUP && accepts_prologue(g, id, c) &&
+        !epilogue_first) {
         p->role[id] = FUSE_INLINE;
         p->group_of[id] = p->group_of[c];
         return;

@@ -185,7 +185,7 @@ static void lower_outputs(Lower *L) {
         uint32_t b = lower_buffer(L, n->in[0]);
         KBuf *buf = &L->p->bufs.data[b];
         if (buf->cls == KB_ARENA) {
-            buf->cls = KB_OUTPUT, buf->slot = nout++;
+            buf->cls = KB_OUTPUT, buf->slot = nout++, buf->value = id;
             continue;
         }
         L->group = FUSE_NO_GROUP;
