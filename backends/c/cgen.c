@@ -141,6 +141,33 @@ static const char int_helpers[] =
     "    for (uint64_t e = (uint64_t)b; e; e >>= 1) { if (e & 1) r *= x; x *= x; }\n"
     "    return (int64_t)r;\n}\n\n";
 
+/* GELU dominates FNO epilogues, and libm's erff is scalar: this one is
+ * branch-free, so `omp simd` loops vectorize it.  exp by range reduction
+ * (x = n ln2 + r, |r| <= ln2/2, degree-6 Taylor on r, 2^n from the
+ * exponent bits); erf by Abramowitz & Stegun 7.1.26 (absolute error
+ * below 1.5e-7; GELU's below 5e-7 over [-12, 12]).  Arguments past +-10
+ * saturate, where erf is +-1 in f32.  No branches and no calls but
+ * fabsf/copysignf, so loops vectorize (with -fno-trapping-math). */
+static const char gelu_helpers[] =
+    "static inline float pd_expf_neg(float x) { /* e^x for -100 <= x <= 0 */\n"
+    "    const int32_t nr = (int32_t)(x * 1.44269504f - 0.5f), ni = nr < -127 ? -127 : nr;\n"
+    "    const float n = (float)ni;\n"
+    "    const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;\n"
+    "    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666667f + r * (0.0416666667f +\n"
+    "                    r * (0.00833333333f + r * 0.00138888889f)))));\n"
+    "    union { int32_t i; float f; } scale;\n"
+    "    scale.i = (ni + 127) << 23;\n"
+    "    return p * scale.f;\n"
+    "}\n"
+    "static inline float pd_gelu(float x) {\n"
+    "    const float z = x * 0.707106781f, az = fabsf(z), a = az < 10.0f ? az : 10.0f;\n"
+    "    const float t = 1.0f / (1.0f + 0.3275911f * a);\n"
+    "    const float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f +\n"
+    "                       t * 1.061405429f))));\n"
+    "    const float erf_a = 1.0f - poly * pd_expf_neg(-a * a);\n"
+    "    return 0.5f * x * (1.0f + copysignf(erf_a, z));\n"
+    "}\n" "\n";
+
 static bool uses_i64(const KProgram *p) {
     for (uint32_t e = 0; e < p->ex.len; e++)
         if (p->ex.data[e].dtype == IR_I64 && p->ex.data[e].kind != KX_CONST) return true;
@@ -195,6 +222,7 @@ void cgen_emit(const KProgram *p, const CgenOptions *opt, FILE *header, FILE *c)
     if (cg_has_fft(p)) fputs("#include <fftw3.h>\n\n", c);
     if (uses_i64(p)) fputs(int_helpers, c);
     if (cg_has_gemm(p)) cg_gemm_prelude(c);
+    if (cg_uses_f32_gelu(p)) fputs(gelu_helpers, c);
     emit_tables(p, c);
     emit_names(p, c);
     emit_struct(p, c);

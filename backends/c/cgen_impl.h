@@ -19,6 +19,9 @@ void cg_signature(const KProgram *p, const KKernel *k, FILE *out);
 void cg_gemm_kernel(const KProgram *p, const KKernel *k, FILE *out);
 void cg_gemm_prelude(FILE *out);
 bool cg_has_gemm(const KProgram *p);
+/* Whether the program evaluates an f32 GELU (the prelude then defines
+ * pd_gelu). */
+bool cg_uses_f32_gelu(const KProgram *p);
 /* The static function of a loop kernel. */
 void cg_loop_kernel(const KProgram *p, const KKernel *k, FILE *out);
 /* The static function of a transform kernel, its plan making, and

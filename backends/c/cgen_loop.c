@@ -95,6 +95,7 @@ static void unary(const KProgram *p, const KExpr *x, FILE *out) {
     case IR_OP_LEAKY_RELU: A, fputs(" >= 0 ? ", out), A, fputs(" : ", out), print_literal(x->dtype, x->value, out),
                            fputs(" * ", out), A; return;
     case IR_OP_GELU:
+        if (x->dtype == IR_F32) { fputs("pd_gelu(", out), A, fputc(')', out); return; }
         fprintf(out, "%s * ", half), A, fprintf(out, " * (%s + %s(", one, fn(x->dtype, "erf")), A, fputs(" * ", out),
             print_literal(x->dtype, 0.70710678118654752440, out), fputs("))", out);
         return;
@@ -266,4 +267,10 @@ void cg_loop_kernel(const KProgram *p, const KKernel *k, FILE *out) {
     stores(p, k, indent, out);
     close_loops(k->rank, &indent, out);
     fputs("}\n\n", out);
+}
+
+bool cg_uses_f32_gelu(const KProgram *p) {
+    for (uint32_t e = 0; e < p->ex.len; e++)
+        if (p->ex.data[e].kind == KX_UNARY && p->ex.data[e].op == IR_OP_GELU && p->ex.data[e].dtype == IR_F32) return true;
+    return false;
 }

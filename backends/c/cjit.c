@@ -29,7 +29,7 @@ static void path_fmt(char *out, const char *fmt, ...) {
 }
 
 const char *const cjit_flags[] = {"-O3", "-march=native", "-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror",
-                                  "-fPIC", "-shared", "-fopenmp-simd", "-DPD_OPENMP_SIMD", "-fno-math-errno", "-ffp-contract=fast", NULL};
+                                  "-fPIC", "-shared", "-fopenmp-simd", "-DPD_OPENMP_SIMD", "-fno-math-errno", "-ffp-contract=fast", "-fno-trapping-math", NULL};
 
 const char *cjit_compiler(void) {
     const char *cc = getenv("CC");
