@@ -221,7 +221,7 @@ void cgen_emit(const KProgram *p, const CgenOptions *opt, FILE *header, FILE *c)
     fputs(prelude, c);
     if (cg_has_fft(p)) fputs("#include <fftw3.h>\n\n", c);
     if (uses_i64(p)) fputs(int_helpers, c);
-    if (cg_has_gemm(p)) cg_gemm_prelude(c);
+    if (cg_has_gemm(p)) cg_gemm_prelude(p, c);
     if (cg_uses_f32_gelu(p)) fputs(gelu_helpers, c);
     emit_tables(p, c);
     emit_names(p, c);

@@ -20,13 +20,16 @@ bool cg_has_gemm(const KProgram *p) {
 }
 
 static const char micro_kernel[] =
-    "#if defined(__GNUC__) && defined(__AVX512F__)\n"
-    "#define PD_VW 16\n#define PD_MR 8\n"
+    "/* -DPD_PORTABLE: plain C loops (the tests check them too). */\n"
+    "#if defined(PD_PORTABLE)\n"
+    "#define PD_MR 4\n#define PD_CMR 4\n"
+    "#elif defined(__GNUC__) && defined(__AVX512F__)\n"
+    "#define PD_VW 16\n#define PD_MR 8\n#define PD_CMR 4\n"
     "#elif defined(__GNUC__) && defined(__AVX__)\n"
-    "#define PD_VW 8\n#define PD_MR 3\n"
+    "#define PD_VW 8\n#define PD_MR 3\n#define PD_CMR 1\n"
     "#elif defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON))\n"
-    "#define PD_VW 4\n#define PD_MR 2\n"
-    "#else\n#define PD_MR 4\n#endif\n\n"
+    "#define PD_VW 4\n#define PD_MR 2\n#define PD_CMR 1\n"
+    "#else\n#define PD_MR 4\n#define PD_CMR 4\n#endif\n\n"
     "/* tile[r][j] = sum_k a[r * lda + k] * panel[k * PD_NR + j] for rows r < mr\n"
     " * (rows past mr repeat row 0 and are ignored). */\n"
     "#ifdef PD_VW\n"
@@ -50,6 +53,43 @@ static const char micro_kernel[] =
     "    }                                                                                           \\\n"
     "    memcpy(tile, acc, sizeof acc);                                                              \\\n"
     "}\n"
+    ;
+
+static const char complex_tiles[] =
+    "/* Complex: a rows and panel rows hold interleaved (re, im); the parts of\n"
+    " * a are accumulated against the panel separately and combined at the end. */\n"
+    "#define PD_CTILE(NAME, ROWS)                                                                \\\n"
+    "static void NAME(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,     \\\n"
+    "                 float tile[PD_MR][PD_NR]) {                                                    \\\n"
+    "    pd_vec re[ROWS][PD_NV], im[ROWS][PD_NV];                                                    \\\n"
+    "    float fr[ROWS][PD_NR], fi[ROWS][PD_NR];                                                     \\\n"
+    "    const float *row[ROWS];                                                                     \\\n"
+    "    int r, v, j;                                                                                \\\n"
+    "    int64_t k;                                                                                  \\\n"
+    "    memset(re, 0, sizeof re);                                                                   \\\n"
+    "    memset(im, 0, sizeof im);                                                                   \\\n"
+    "    for (r = 0; r < ROWS; r++) row[r] = a + (r < mr ? r : 0) * lda;                            \\\n"
+    "    for (k = 0; k < kdim; k++) {                                                                \\\n"
+    "        const pd_vec *b = (const pd_vec *)(panel + k * PD_NR);                                  \\\n"
+    "        for (r = 0; r < ROWS; r++) {                                                            \\\n"
+    "            const float xr = row[r][2 * k], xi = row[r][2 * k + 1];                             \\\n"
+    "            for (v = 0; v < PD_NV; v++) re[r][v] += xr * b[v], im[r][v] += xi * b[v];            \\\n"
+    "        }                                                                                       \\\n"
+    "    }                                                                                           \\\n"
+    "    memcpy(fr, re, sizeof fr);                                                                  \\\n"
+    "    memcpy(fi, im, sizeof fi);                                                                  \\\n"
+    "    for (r = 0; r < ROWS; r++)                                                                  \\\n"
+    "        for (j = 0; j < PD_NR; j += 2) {                                                        \\\n"
+    "            tile[r][j] = fr[r][j] - fi[r][j + 1];                                               \\\n"
+    "            tile[r][j + 1] = fr[r][j + 1] + fi[r][j];                                           \\\n"
+    "        }                                                                                       \\\n"
+    "}\n"
+    ;
+
+/* Only the tile functions a program calls are emitted (clang warns about
+ * unused static functions, inline or not). */
+static const char real_tiles[] =
+    "#ifdef PD_VW\n"
     "PD_TILE(pd_gemm_rows, PD_MR)\n"
     "PD_TILE(pd_gemm_row, 1)\n"
     "/* One row alone (a batch of one) skips the rows it would repeat. */\n"
@@ -70,9 +110,45 @@ static const char micro_kernel[] =
     "}\n"
     "#endif\n\n";
 
-void cg_gemm_prelude(FILE *out) {
+static const char complex_instances[] =
+    "#ifdef PD_VW\n"
+    "PD_CTILE(pd_cgemm_rows, PD_CMR)\n"
+    "PD_CTILE(pd_cgemm_row, 1)\n"
+    "static void pd_cgemm_tile(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,\n"
+    "                          float tile[PD_MR][PD_NR]) {\n"
+    "    if (mr == 1) pd_cgemm_row(a, lda, panel, kdim, mr, tile);\n"
+    "    else pd_cgemm_rows(a, lda, panel, kdim, mr, tile);\n"
+    "}\n"
+    "#else\n"
+    "static void pd_cgemm_tile(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,\n"
+    "                          float tile[PD_MR][PD_NR]) {\n"
+    "    int r, j;\n"
+    "    int64_t k;\n"
+    "    memset(tile, 0, sizeof(float) * PD_MR * PD_NR);\n"
+    "    for (r = 0; r < PD_CMR && r < mr; r++)\n"
+    "        for (k = 0; k < kdim; k++)\n"
+    "            for (j = 0; j < PD_NR; j += 2) {\n"
+    "                const float xr = a[r * lda + 2 * k], xi = a[r * lda + 2 * k + 1];\n"
+    "                const float wr = panel[k * PD_NR + j], wi = panel[k * PD_NR + j + 1];\n"
+    "                tile[r][j] += xr * wr - xi * wi;\n"
+    "                tile[r][j + 1] += xr * wi + xi * wr;\n"
+    "            }\n"
+    "}\n"
+    "#endif\n\n";
+
+static bool has_gemm_kind(const KProgram *p, bool complex) {
+    for (uint32_t i = 0; i < p->kernels.len; i++)
+        if (p->kernels.data[i].kind == KK_GEMM && p->kernels.data[i].complex == complex) return true;
+    return false;
+}
+
+void cg_gemm_prelude(const KProgram *p, FILE *out) {
     fprintf(out, "#define PD_NR %d\n", KIR_NR);
     fputs(micro_kernel, out);
+    fputs(complex_tiles, out);
+    fputs("#endif\n\n", out);
+    if (has_gemm_kind(p, false)) fputs(real_tiles, out);
+    if (has_gemm_kind(p, true)) fputs(complex_instances, out);
 }
 
 /* The coordinates of row m in the output's leading dimensions. */
@@ -122,13 +198,14 @@ void cg_gemm_kernel(const KProgram *p, const KKernel *k, FILE *out) {
     fputs(" {\n", out);
     int indent = 4;
     batch_loops(k, &indent, out);
-    fprintf(out, "    for (int64_t m0 = 0; m0 < %lld; m0 += PD_MR) {\n", M);
-    fprintf(out, "        const int64_t mr = %lld - m0 < PD_MR ? %lld - m0 : PD_MR;\n", M, M);
+    const char *MR = k->complex ? "PD_CMR" : "PD_MR";
+    fprintf(out, "    for (int64_t m0 = 0; m0 < %lld; m0 += %s) {\n", M, MR);
+    fprintf(out, "        const int64_t mr = %lld - m0 < %s ? %lld - m0 : %s;\n", M, MR, M, MR);
     fprintf(out, "        for (int64_t n0 = 0; n0 < %lld; n0 += PD_NR) {\n", N);
     fprintf(out, "            float tile[PD_MR][PD_NR];\n");
     fprintf(out, "            const int64_t nn = %lld - n0 < PD_NR ? %lld - n0 : PD_NR;\n", N, N);
-    fprintf(out, "            pd_gemm_tile(b%u + a_base + m0 * %lld, %lld, b%u + b_base + n0 * %lld, %lld, mr, tile);\n",
-            k->in, (long long)k->lda, (long long)k->lda, k->packed, K, K);
+    fprintf(out, "            pd_%sgemm_tile(b%u + a_base + m0 * %lld, %lld, b%u + b_base + n0 * %lld, %lld, mr, tile);\n",
+            k->complex ? "c" : "", k->in, (long long)k->lda, (long long)k->lda, k->packed, K, K);
     fputs("            for (int64_t r = 0; r < mr; r++) {\n            const int64_t m = m0 + r;\n", out);
     if (k->store[0] != KIR_NONE) epilogue_row(p, k, out);
     else fprintf(out, "            memcpy(b%u + o_base + m * %lld + n0, tile[r], (size_t)nn * sizeof(float));\n", k->out,

@@ -17,7 +17,7 @@ void cg_emit_ssa(const KProgram *p, const uint8_t *want, int indent, FILE *out);
 void cg_signature(const KProgram *p, const KKernel *k, FILE *out);
 /* GEMM kernels and their micro-kernel (cgen_gemm.c). */
 void cg_gemm_kernel(const KProgram *p, const KKernel *k, FILE *out);
-void cg_gemm_prelude(FILE *out);
+void cg_gemm_prelude(const KProgram *p, FILE *out);
 bool cg_has_gemm(const KProgram *p);
 /* Whether the program evaluates an f32 GELU (the prelude then defines
  * pd_gelu). */

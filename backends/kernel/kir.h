@@ -116,6 +116,8 @@ typedef struct {
     uint32_t nbatch;
     int64_t bext[IR_MAX_RANK], a_bst[IR_MAX_RANK], o_bst[IR_MAX_RANK];
     int64_t a_off, lda, ldo;
+    bool complex;        /* A rows and B panels hold interleaved complex values;
+                            k_dim counts complex elements, n_dim floats */
     /* KK_FFT */
     KFftKind fft;
     uint32_t in;         /* buffer transformed (KK_GEMM: the A operand) */

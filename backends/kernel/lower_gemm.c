@@ -5,12 +5,11 @@
  * left operand must be a stored buffer whose rows are contiguous.  What
  * does not fit runs as a loop nest (lower_anchor.c).
  *
- * mix (per-mode complex channel mixing) is one GEMM per mode: a complex
- * row x (interleaved re, im) times the real [2Ci, 2Co] matrix
- * [[Wr, Wi], [-Wi, Wr]] (rows and columns interleaved likewise) is the
- * interleaved complex row x @ W, so complex mixing runs on the real
- * micro-kernel.  Its input may be a unit-step slice of a stored spectrum
- * (the kept modes), read in place through strides. */
+ * mix (per-mode complex channel mixing) is one complex GEMM per mode,
+ * W_s [Ci, Co] packed in panels of interleaved complex values (half the
+ * bytes of the equivalent real [2Ci, 2Co] matrix: at batch 1 mixing is
+ * bound by reading its weights).  Its input may be a unit-step slice of a
+ * stored spectrum (the kept modes), read in place through strides. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,21 +140,21 @@ static bool mix_view(Lower *L, IrId x, uint32_t *buf, int64_t *off, int64_t *st)
     return true;
 }
 
-/* B'_s for every mode s, packed: [S][panels][2Ci][KIR_NR]. */
+/* W_s for every mode s as [Ci, 2Co] floats (complex interleaved),
+ * packed: [S][panels][Ci][KIR_NR]. */
 static uint32_t packed_mix(Lower *L, IrId wid, int64_t ci, int64_t co, int64_t modes) {
     const float *w = ir_node_data(L->g, wid)->data; /* [Ci, Co, S...] complex */
-    int64_t k = 2 * ci, n = 2 * co, panels = (n + KIR_NR - 1) / KIR_NR, per_mode = panels * k * KIR_NR;
-    float *b = malloc((size_t)(k * n + 1) * sizeof *b), *all = calloc((size_t)(per_mode * modes + 1), sizeof *all);
+    int64_t n = 2 * co, panels = (n + KIR_NR - 1) / KIR_NR, per_mode = panels * ci * KIR_NR;
+    float *b = malloc((size_t)(ci * n + 1) * sizeof *b), *all = calloc((size_t)(per_mode * modes + 1), sizeof *all);
     if (!b || !all) pd_die("out of memory");
     for (int64_t s = 0; s < modes; s++) {
         for (int64_t i = 0; i < ci; i++)
             for (int64_t o = 0; o < co; o++) {
                 const float *c = w + 2 * ((i * co + o) * modes + s);
-                b[(2 * i) * n + 2 * o] = c[0], b[(2 * i) * n + 2 * o + 1] = c[1];
-                b[(2 * i + 1) * n + 2 * o] = -c[1], b[(2 * i + 1) * n + 2 * o + 1] = c[0];
+                b[i * n + 2 * o] = c[0], b[i * n + 2 * o + 1] = c[1];
             }
         int64_t scalars;
-        float *p = pack(b, k, n, &scalars);
+        float *p = pack(b, ci, n, &scalars);
         memcpy(all + s * per_mode, p, (size_t)per_mode * sizeof *p);
         free(p);
     }
@@ -185,7 +184,7 @@ bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
         kk.bext[j] = t->dims[1 + j], kk.a_bst[j] = st[1 + j], kk.o_bst[j] = ost;
         modes *= t->dims[1 + j], ost *= t->dims[1 + j];
     }
-    kk.m_dim = t->dims[0], kk.k_dim = 2 * ci, kk.n_dim = 2 * co, kk.lda = st[0], kk.ldo = ost;
+    kk.m_dim = t->dims[0], kk.k_dim = ci, kk.n_dim = 2 * co, kk.lda = st[0], kk.ldo = ost, kk.complex = true;
     kk.packed = packed_mix(L, a->in[1], ci, co, modes);
     kk.name = arena_printf(L->p->arena, "k%u_gemm_mix", L->p->kernels.len);
     vec_push(L->p->arena, &L->p->kernels, kk);
