@@ -10,7 +10,8 @@ PACKAGES=(
   libcjson-dev libzip-dev                 # .safetensors headers, .npz archives
   libcmocka-dev                           # unit tests
   llvm-15-tools                           # FileCheck, not, lit.py (LLVM 15, as PoCL)
-  clang-15 libfuzzer-15-dev               # fuzz targets (libFuzzer)
+  clang-15 libfuzzer-15-dev               # fuzz targets (libFuzzer); generated C under clang
+  libomp-15-dev                           # OpenMP for clang-15 (generated C with threads)
   python3                                 # Debian's python runs lit
   graphviz                                # `pdec graph -o x.svg` (optional at run time)
 )

@@ -57,7 +57,10 @@ static void emit_create(const KProgram *p, const CgenOptions *opt, FILE *c) {
         fprintf(c, "    } else {\n        memcpy(m->weights, pd_embedded_weights, %zu);\n    }\n", p->weights_bytes);
     else
         fputs("    } else {\n        return pd_fail(err, errlen, \"no weights: give weights_path or weights\");\n    }\n", c);
+    fputs("#ifdef _OPENMP\n    if (o->threads > 0) omp_set_num_threads(o->threads);\n#endif\n", c);
     if (fft) {
+        fputs("#if defined(_OPENMP) && defined(PD_FFTW_OMP)\n"
+              "    fftwf_init_threads();\n    fftwf_plan_with_nthreads(omp_get_max_threads());\n#endif\n", c);
         fputs("    {\n        unsigned flags = o->fftw_measure ? FFTW_MEASURE : FFTW_ESTIMATE;\n", c);
         fputs("        if (o->fftw_wisdom) fftwf_import_wisdom_from_filename(o->fftw_wisdom);\n", c);
         cg_fft_plans(p, c);

@@ -199,9 +199,25 @@ void cg_signature(const KProgram *p, const KKernel *k, FILE *out) {
     free(flags);
 }
 
+/* The output loop worth spreading over threads: the outermost one with
+ * four or more iterations (loops outside it run once), when the kernel
+ * does enough work to pay for a parallel region.  KIR_NONE: none. */
+static uint32_t parallel_loop(const KKernel *k) {
+    int64_t work = 1;
+    for (uint32_t v = 0; v < k->rank + k->nred; v++) work *= k->ext[v];
+    if (work < (1 << 15)) return KIR_NONE;
+    for (uint32_t v = 0; v + 1 < k->rank; v++) {
+        if (k->ext[v] >= 4) return v;
+        if (k->ext[v] != 1) return KIR_NONE;
+    }
+    return KIR_NONE;
+}
+
 static void open_loops(const KKernel *k, uint32_t from, uint32_t to, int *indent, const char *innermost_pragma,
                        FILE *out) {
+    uint32_t par = from == 0 ? parallel_loop(k) : KIR_NONE;
     for (uint32_t v = from; v < to; v++) {
+        if (v == par) fprintf(out, "%*sPD_PARALLEL\n", *indent, "");
         if (v + 1 == to && innermost_pragma) fprintf(out, "%*s%s\n", *indent, "", innermost_pragma);
         fprintf(out, "%*sfor (int64_t i%u = 0; i%u < %lld; i%u++) {\n", *indent, "", v, v, (long long)k->ext[v], v);
         *indent += 4;

@@ -43,6 +43,7 @@ typedef struct {
     void *arena;
     const char *fftw_wisdom;
     int fftw_measure;
+    int threads;
 } GenOptions;
 
 typedef void *(*CreateFn)(const GenOptions *, char *, size_t);
@@ -83,7 +84,7 @@ static bool write_text(const char *dir, const char *name, const char *ext, const
 }
 
 /* Runs the compiler on dir/NAME.c, output to build.log.  True on success. */
-static bool compile(const char *dir, const char *name, bool verbose) {
+static bool compile(const char *dir, const char *name, bool verbose, int threads) {
     char src[PATH_LEN], so[4200], log[4200];
     path_fmt(src, "%s/%s.c", dir, name);
     path_fmt(so, "%s/%s.so", dir, name);
@@ -92,7 +93,9 @@ static bool compile(const char *dir, const char *name, bool verbose) {
     int n = 0;
     argv[n++] = cjit_compiler();
     for (int i = 0; cjit_flags[i]; i++) argv[n++] = cjit_flags[i];
-    const char *tail[] = {"-o", so, src, "-lfftw3f", "-lm", NULL};
+    const char *threaded[] = {"-fopenmp", "-DPD_FFTW_OMP", "-o", so, src, "-lfftw3f_omp", "-lfftw3f", "-lm", NULL};
+    const char *serial[] = {"-o", so, src, "-lfftw3f", "-lm", NULL};
+    const char *const *tail = threads > 1 ? threaded : serial;
     for (int i = 0; tail[i]; i++) argv[n++] = tail[i];
     argv[n] = NULL;
     if (verbose) {
@@ -131,6 +134,7 @@ static bool build(const KProgram *p, const CjitOptions *o, char *path, bool *int
     uint64_t key = cgen_fnv(cgen_fnv(CGEN_FNV_SEED, src, strlen(src)), header, hlen);
     key = cgen_fnv(key, cjit_compiler(), strlen(cjit_compiler()));
     for (int i = 0; cjit_flags[i]; i++) key = cgen_fnv(key, cjit_flags[i], strlen(cjit_flags[i]));
+    key = cgen_fnv(key, o->threads > 1 ? "openmp" : "serial", 6);
     char root[PATH_LEN], dir[4200], tmp[4300];
     cache_root(o, root);
     path_fmt(dir, "%s/%016llx", root, (unsigned long long)key);
@@ -142,7 +146,7 @@ static bool build(const KProgram *p, const CjitOptions *o, char *path, bool *int
             ok = pdrt_fail(err, errlen, "cannot create the cache folder %s: %s", tmp, strerror(errno));
         } else if (!write_text(tmp, p->name, ".c", src, strlen(src)) || !write_text(tmp, p->name, ".h", header, hlen)) {
             ok = pdrt_fail(err, errlen, "cannot write generated code into %s", tmp);
-        } else if (!compile(tmp, p->name, o->verbose)) {
+        } else if (!compile(tmp, p->name, o->verbose, o->threads)) {
             *internal = true;
             ok = pdrt_fail(err, errlen, "the C compiler failed on generated code; source kept in %s/%s.c, log in %s/build.log",
                            tmp, p->name, tmp);
@@ -186,7 +190,7 @@ CjitModel *cjit_open(const KProgram *p, const CjitOptions *o, bool *internal, ch
     cache_root(o, root);
     path_fmt(wisdom, "%s/fftwf.wisdom", root);
     GenOptions go = {.weights = weights, .fftw_wisdom = o->fftw_estimate ? NULL : wisdom,
-                     .fftw_measure = !o->fftw_estimate};
+                     .fftw_measure = !o->fftw_estimate, .threads = o->threads};
     m->model = create(&go, err, errlen);
     free(weights);
     if (!m->model) {

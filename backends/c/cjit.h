@@ -17,6 +17,7 @@ typedef struct {
     bool verbose;          /* print the compiler command and cache folder to stderr */
     const char *cache_dir; /* NULL: the default */
     bool fftw_estimate;    /* plan with FFTW_ESTIMATE instead of FFTW_MEASURE + wisdom */
+    int threads;           /* > 1: build with OpenMP and run on that many threads */
 } CjitOptions;
 
 typedef struct CjitModel CjitModel;

@@ -17,7 +17,7 @@
 
 static const char *const help =
     "usage: pdec run MODEL --input NAME=FILE.npy ... [--output NAME=FILE.npy ...]\n"
-    "                [--engine c|interp] [--weights PATH] [--no-passes|--passes LIST] [--time] [-v]\n\n"
+    "                [--engine c|interp] [--weights PATH] [--no-passes|--passes LIST] [--time] [--threads N] [-v]\n\n"
     "Runs MODEL on .npy inputs (float32, C order).\n\n"
     "  --input NAME=FILE   bind model input NAME (every input needs one)\n"
     "  --output NAME=FILE  write model output NAME to FILE (atomically); outputs\n"
@@ -27,6 +27,7 @@ static const char *const help =
     "                      interp (the reference interpreter)\n"
     "  --fftw-estimate     plan transforms with FFTW_ESTIMATE (default: FFTW_MEASURE\n"
     "                      with a wisdom file in the cache)\n"
+    "  --threads N         c: run on N OpenMP threads (rows, batches, transforms)\n"
     "  -v                  show how the code is compiled and where it is cached\n"
     "  --weights PATH      weights to bind instead of the model's own\n"
     "  --passes LIST       passes to run first (default: canonicalize)\n"
@@ -44,6 +45,7 @@ typedef struct {
     int ninputs, noutputs;
     const char *engine, *weights, *passes;
     bool no_passes, time, verbose, fftw_estimate;
+    int threads;
 } RunArgs;
 
 static bool add_binding(Binding *list, int *n, const char *arg, const char *flag) {
@@ -69,7 +71,7 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         {"engine", required_argument, 0, 'e'}, {"weights", required_argument, 0, 'w'},
         {"passes", required_argument, 0, 'p'}, {"no-passes", no_argument, 0, 'n'},
         {"time", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
-        {"fftw-estimate", no_argument, 0, 'E'}, {0, 0, 0, 0}};
+        {"fftw-estimate", no_argument, 0, 'E'}, {"threads", required_argument, 0, 'T'}, {0, 0, 0, 0}};
     int c;
     optind = 0;
     a->engine = "c";
@@ -84,6 +86,13 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         case 't': a->time = true; break;
         case 'v': a->verbose = true; break;
         case 'E': a->fftw_estimate = true; break;
+        case 'T':
+            a->threads = atoi(optarg);
+            if (a->threads < 1 || a->threads > 1024) {
+                fprintf(stderr, "pdec: error: --threads expects a count from 1 to 1024, got '%s'\n", optarg);
+                return EXIT_USER;
+            }
+            break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
         }
@@ -186,7 +195,7 @@ static bool execute(IrGraph *g, const RunArgs *a, DiagCtx *dc) {
     for (uint32_t i = 0; ok && i < nin; i++) ok = load_input(g, in_ids[i], a, &ins[i], dc);
     char err[512];
     bool internal = false;
-    EngineOptions eopt = {.verbose = a->verbose, .fftw_estimate = a->fftw_estimate};
+    EngineOptions eopt = {.verbose = a->verbose, .fftw_estimate = a->fftw_estimate, .threads = a->threads};
     Engine *e = ok ? engine_open(a->engine, g, &eopt, &internal, err, sizeof err) : NULL;
     if (ok && !e) {
         if (internal) pd_die("%s", err);

@@ -22,7 +22,8 @@ static bool open_c(Engine *e, const EngineOptions *opt, bool *internal, char *er
     e->prog = kir_build(e->lowered, NULL, a, err, errlen);
     arena_free(a);
     if (!e->prog) return false;
-    CjitOptions jo = {.verbose = opt->verbose, .cache_dir = opt->cache_dir, .fftw_estimate = opt->fftw_estimate};
+    CjitOptions jo = {.verbose = opt->verbose, .cache_dir = opt->cache_dir, .fftw_estimate = opt->fftw_estimate,
+                      .threads = opt->threads};
     e->jit = cjit_open(e->prog, &jo, internal, err, errlen);
     return e->jit != NULL;
 }

@@ -16,7 +16,7 @@
 
 typedef struct {
     bool verbose;          /* -v: show how code is compiled */
-    int threads;           /* OpenMP threads in generated code; 0 = 1 */
+    int threads;           /* > 1: OpenMP threads in generated code (and FFTW's) */
     const char *cache_dir; /* NULL: $XDG_CACHE_HOME/pdec (or ~/.cache/pdec) */
     bool fftw_estimate;    /* FFTW_ESTIMATE plans instead of FFTW_MEASURE with wisdom */
 } EngineOptions;
