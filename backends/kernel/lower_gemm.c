@@ -1,6 +1,7 @@
 /* lower_gemm.c — contractions with a constant right operand as GEMM
- * kernels: matmul by a weight matrix, and 1x1 convolutions (channels
- * last, so a 1x1 convolution is a matmul over the flattened pixels).
+ * kernels: matmul by a weight matrix, and convolutions (channels last, so
+ * a 1x1 convolution is a matmul over the flattened pixels, and a larger
+ * one a matmul over im2col rows).
  * The weight is packed into panels at compile time (kir.h, KIR_NR); the
  * left operand must be a stored buffer whose rows are contiguous.  What
  * does not fit runs as a loop nest (lower_anchor.c).
@@ -15,8 +16,9 @@
 
 #include "lower_impl.h"
 
-/* B as [K, N] row-major floats, from a matmul weight or a 1x1 conv
- * weight [N, K, 1...] (transposed).  OUT: *k, *n; malloc'd. */
+/* B as [K, N] row-major floats, from a matmul weight or a conv weight
+ * [N, Ci, taps...] (row k = (tap, ci), tap-major, as im2col lays out A).
+ * OUT: *k, *n; malloc'd. */
 static float *b_matrix(Lower *L, const IrNode *a, int64_t *k, int64_t *n) {
     const IrTensorData *d = ir_node_data(L->g, a->in[1]);
     const float *w = d->data;
@@ -27,11 +29,13 @@ static float *b_matrix(Lower *L, const IrNode *a, int64_t *k, int64_t *n) {
         memcpy(b, w, (size_t)(*k * *n) * sizeof *b);
         return b;
     }
-    *n = d->type.dims[0], *k = d->type.dims[1];
+    int64_t ci = d->type.dims[1], taps = ir_type_numel(&d->type) / (d->type.dims[0] * ci);
+    *n = d->type.dims[0], *k = ci * taps;
     float *b = malloc((size_t)(*k * *n + 1) * sizeof *b);
     if (!b) pd_die("out of memory");
     for (int64_t o = 0; o < *n; o++)
-        for (int64_t i = 0; i < *k; i++) b[i * *n + o] = w[o * *k + i];
+        for (int64_t i = 0; i < ci; i++)
+            for (int64_t t = 0; t < taps; t++) b[(t * ci + i) * *n + o] = w[(o * ci + i) * taps + t];
     return b;
 }
 
@@ -50,9 +54,10 @@ static bool fits(const Lower *L, const IrNode *a) {
     const IrNode *x = ir_node(L->g, a->in[0]), *w = ir_node(L->g, a->in[1]);
     if (a->type.dtype != IR_F32 || x->type.dtype != IR_F32 || w->op != IR_OP_CONST) return false;
     bool x_stored = L->plan->group_of[a->in[0]] != L->group || L->plan->role[a->in[0]] == FUSE_ROOT;
-    if (!x_stored) return false;
+    bool through_im2col = a->op != IR_OP_MATMUL && !unit_conv(a, &w->type);
+    if (!x_stored && !through_im2col) return false;
     if (a->op == IR_OP_MATMUL) return w->type.rank == 2;
-    if (a->op == IR_OP_CONV1D || a->op == IR_OP_CONV2D) return unit_conv(a, &w->type);
+    if (a->op == IR_OP_CONV1D || a->op == IR_OP_CONV2D) return ir_get_int(a, "groups") == 1;
     return false;
 }
 
@@ -84,6 +89,41 @@ static uint32_t packed_weight(Lower *L, const IrNode *a, int64_t *k, int64_t *n)
 
 bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
 
+/* A convolution that is not 1x1 reads its input through im2col: a loop
+ * kernel stores, for every output pixel, its receptive field as one row
+ * [taps..., Ci] (zeros where the padding is), and the GEMM reads those
+ * rows.  Returns the buffer of rows. */
+static uint32_t im2col(Lower *L, const IrNode *a) {
+    const IrType *x = &ir_node(L->g, a->in[0])->type, *w = &ir_node(L->g, a->in[1])->type;
+    uint32_t sd = x->rank - 2, nn;
+    const int64_t *stride = ir_get_ints(a, "stride", &nn), *pad = ir_get_ints(a, "padding", &nn);
+    const int64_t *dil = ir_get_ints(a, "dilation", &nn);
+    IrType rows = {.dtype = IR_F32, .rank = 2 + 2 * sd};
+    rows.dims[0] = x->dims[0], rows.dims[rows.rank - 1] = x->dims[sd + 1];
+    for (uint32_t s = 0; s < sd; s++) rows.dims[1 + s] = a->type.dims[1 + s], rows.dims[1 + sd + s] = w->dims[2 + s];
+    KBuf b = {.cls = KB_ARENA, .dtype = IR_F32, .scalars = ir_type_numel(&rows), .value = a->in[0], .inplace_of = KIR_NONE};
+    vec_push(L->p->arena, &L->p->bufs, b);
+    KKernel k = {.kind = KK_LOOP, .group = L->group, .out = L->p->bufs.len - 1, .rank = rows.rank, .scale = 1,
+                 .nstore = 1, .body = {KIR_NONE, KIR_NONE}, .store = {KIR_NONE, KIR_NONE}};
+    KId v[KIR_MAX_VARS], xi[IR_MAX_RANK], cond = KIR_NONE;
+    for (uint32_t d = 0; d < rows.rank; d++) k.ext[d] = rows.dims[d], v[d] = kir_idx_var(L->p, d);
+    xi[0] = v[0], xi[sd + 1] = v[rows.rank - 1];
+    for (uint32_t s = 0; s < sd; s++) {
+        KId pos = kir_idx_add(L->p, kir_idx_add(L->p, kir_idx_mul(L->p, v[1 + s], stride[s]),
+                                                kir_idx_mul(L->p, v[1 + sd + s], dil[s])),
+                              kir_idx_const(L->p, -pad[s]));
+        xi[1 + s] = pad[s] ? kir_idx_clamp(L->p, pos, x->dims[1 + s]) : pos;
+        if (!pad[s]) continue;
+        KId c = lx_inrange(L, pos, 0, x->dims[1 + s]);
+        cond = cond == KIR_NONE ? c : lx_select(L, cond, c, kir_const(L->p, IR_F32, 0), IR_F32);
+    }
+    KVal val = lower_value(L, a->in[0], xi);
+    k.store[0] = cond == KIR_NONE ? val.re : lx_select(L, cond, val.re, kir_const(L->p, IR_F32, 0), IR_F32);
+    k.name = arena_printf(L->p->arena, "k%u_im2col", L->p->kernels.len);
+    vec_push(L->p->arena, &L->p->kernels, k);
+    return k.out;
+}
+
 bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
 bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
     const IrNode *a = ir_node(L->g, grp->anchor);
@@ -92,7 +132,9 @@ bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
     int64_t k, n;
     uint32_t packed = packed_weight(L, a, &k, &n);
     const IrType *t = &ir_node(L->g, grp->root)->type;
-    KKernel kk = {.kind = KK_GEMM, .group = L->group, .out = out, .in = lower_buffer(L, a->in[0]),
+    bool direct = a->op == IR_OP_MATMUL || unit_conv(a, &ir_node(L->g, a->in[1])->type);
+    uint32_t in = direct ? lower_buffer(L, a->in[0]) : im2col(L, a);
+    KKernel kk = {.kind = KK_GEMM, .group = L->group, .out = out, .in = in,
                   .packed = packed, .k_dim = k, .n_dim = n, .m_dim = ir_type_numel(t) / (n ? n : 1), .scale = 1,
                   .nstore = 1, .body = {KIR_NONE, KIR_NONE}, .store = {KIR_NONE, KIR_NONE}, .rank = t->rank};
     KId vars[IR_MAX_RANK];
