@@ -22,7 +22,7 @@ static const char *const help =
     "DIR/NAME.weights.  Build NAME.c with any C99 compiler and link -lfftw3f -lm\n"
     "(see examples/*/main.c).\n\n"
     "  --target T        c (opencl is not available in this build yet)\n"
-    "  -o DIR            output folder (created if missing)\n"
+    "  -o DIR            output folder (created with its parents if missing)\n"
     "  --embed-weights   put the weights into NAME.c instead of NAME.weights\n"
     "  --weights PATH    weights to bind instead of the model's own\n"
     "  --passes LIST     passes to run first (default: canonicalize)\n";
@@ -75,12 +75,30 @@ static bool write_file(const char *dir, const char *name, const char *ext, const
     return ok;
 }
 
-/* Renders p and writes the files. */
-static bool emit(const KProgram *p, const CompileArgs *a, DiagCtx *dc) {
-    if (mkdir(a->dir, 0755) != 0 && errno != EEXIST) {
-        diag_file_error(dc, a->dir, "cannot create the folder: %s", strerror(errno));
+/* mkdir -p. */
+static bool make_dirs(const char *dir, DiagCtx *dc) {
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s", dir);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        diag_file_error(dc, dir, "path too long");
         return false;
     }
+    for (char *s = path + 1;; s++) {
+        bool end = *s == 0;
+        if (*s != '/' && !end) continue;
+        *s = 0;
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            diag_file_error(dc, dir, "cannot create the folder: %s", strerror(errno));
+            return false;
+        }
+        if (end) return true;
+        *s = '/';
+    }
+}
+
+/* Renders p and writes the files. */
+static bool emit(const KProgram *p, const CompileArgs *a, DiagCtx *dc) {
+    if (!make_dirs(a->dir, dc)) return false;
     char *h = NULL, *c = NULL;
     size_t hlen = 0, clen = 0;
     FILE *hf = open_memstream(&h, &hlen), *cf = open_memstream(&c, &clen);
