@@ -1,4 +1,5 @@
 /* cjit.c — compile, cache and load generated C (see cjit.h). */
+#define _GNU_SOURCE /* RTLD_NODELETE */
 #include "cjit.h"
 
 #include <dlfcn.h>
@@ -161,7 +162,9 @@ static bool build(const KProgram *p, const CjitOptions *o, char *path, bool *int
 }
 
 static bool load(CjitModel *m, const char *path, const char *name, char *err, size_t errlen, CreateFn *create) {
-    m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* NODELETE: an OpenMP build pulls in libgomp, whose idle worker threads
+     * would crash if closing the object unloaded it under them. */
+    m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!m->dl) return pdrt_fail(err, errlen, "cannot load %s: %s", path, dlerror());
     char sym[256];
     snprintf(sym, sizeof sym, "%s_create", name);

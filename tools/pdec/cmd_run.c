@@ -35,34 +35,12 @@ static const char *const help =
     "  --time              print how long the engine took\n";
 
 typedef struct {
-    const char *name, *file;
-} Binding;
-
-enum { MAX_BINDINGS = 64 };
-
-typedef struct {
-    Binding inputs[MAX_BINDINGS], outputs[MAX_BINDINGS];
+    DrvBinding inputs[DRV_MAX_BINDINGS], outputs[DRV_MAX_BINDINGS];
     int ninputs, noutputs;
     const char *engine, *weights, *passes;
     bool no_passes, time, verbose, fftw_estimate;
     int threads;
 } RunArgs;
-
-static bool add_binding(Binding *list, int *n, const char *arg, const char *flag) {
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || !eq[1]) {
-        fprintf(stderr, "pdec: error: %s expects NAME=FILE, got '%s'\n", flag, arg);
-        return false;
-    }
-    if (*n == MAX_BINDINGS) {
-        fprintf(stderr, "pdec: error: too many %s options\n", flag);
-        return false;
-    }
-    list[*n].name = strndup(arg, (size_t)(eq - arg));
-    list[*n].file = eq + 1;
-    (*n)++;
-    return true;
-}
 
 /* OUT: *a.  Returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, RunArgs *a) {
@@ -77,8 +55,8 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
     a->engine = "c";
     while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
         switch (c) {
-        case 'i': if (!add_binding(a->inputs, &a->ninputs, optarg, "--input")) return EXIT_USER; break;
-        case 'o': if (!add_binding(a->outputs, &a->noutputs, optarg, "--output")) return EXIT_USER; break;
+        case 'i': if (!drv_add_binding(a->inputs, &a->ninputs, optarg, "--input")) return EXIT_USER; break;
+        case 'o': if (!drv_add_binding(a->outputs, &a->noutputs, optarg, "--output")) return EXIT_USER; break;
         case 'e': a->engine = optarg; break;
         case 'w': a->weights = optarg; break;
         case 'p': a->passes = optarg; break;
@@ -102,49 +80,6 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         return EXIT_USER;
     }
     return -1;
-}
-
-/* Loads the file bound to input node id into *t, checking its type. */
-static bool load_input(const IrGraph *g, IrId id, const RunArgs *a, PdrtTensor *t, DiagCtx *dc) {
-    const IrNode *n = ir_node(g, id);
-    char want[128], have[128], err[256];
-    ir_type_fmt(want, sizeof want, &n->type);
-    const Binding *b = NULL;
-    for (int i = 0; i < a->ninputs; i++)
-        if (strcmp(a->inputs[i].name, n->name) == 0) b = &a->inputs[i];
-    if (!b) {
-        diag_error(dc, src_none(), "no --input for model input '%s' (%s)", n->name, want);
-        return false;
-    }
-    if (!pdrt_npy_load(b->file, t, err, sizeof err)) {
-        diag_file_error(dc, b->file, "%s", err);
-        return false;
-    }
-    IrType got = {.dtype = (IrDType)t->dtype, .rank = t->rank};
-    memcpy(got.dims, t->dims, t->rank * sizeof(int64_t));
-    if (!ir_type_eq(&got, &n->type)) {
-        diag_error(dc, src_none(), "input '%s': model expects %s, '%s' has %s", n->name, want, b->file,
-                   ir_type_fmt(have, sizeof have, &got));
-        pdrt_tensor_free(t);
-        return false;
-    }
-    return true;
-}
-
-/* Every --input and --output name must exist in the model. */
-static bool names_exist(const IrGraph *g, const Binding *list, int n, IrOpKind op, DiagCtx *dc) {
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        bool found = false;
-        for (uint32_t k = 0; k < g->nodes.len && !found; k++)
-            found = ir_node(g, k)->op == op && strcmp(ir_node(g, k)->name, list[i].name) == 0;
-        if (!found) {
-            diag_error(dc, src_none(), "model has no %s named '%s'", op == IR_OP_INPUT ? "input" : "output",
-                       list[i].name);
-            ok = false;
-        }
-    }
-    return ok;
 }
 
 static void summarize(const char *name, const PdrtTensor *t) {
@@ -190,9 +125,9 @@ static bool execute(IrGraph *g, const RunArgs *a, DiagCtx *dc) {
     IrId *in_ids = ir_inputs(g, g->arena, &nin);
     ir_outputs(g, g->arena, &nout);
     PdrtTensor *ins = calloc(nin + 1, sizeof *ins), *outs = calloc(nout + 1, sizeof *outs);
-    bool ok = names_exist(g, a->inputs, a->ninputs, IR_OP_INPUT, dc);
-    ok = names_exist(g, a->outputs, a->noutputs, IR_OP_OUTPUT, dc) && ok; /* report both */
-    for (uint32_t i = 0; ok && i < nin; i++) ok = load_input(g, in_ids[i], a, &ins[i], dc);
+    bool ok = drv_names_exist(g, a->inputs, a->ninputs, IR_OP_INPUT, dc);
+    ok = drv_names_exist(g, a->outputs, a->noutputs, IR_OP_OUTPUT, dc) && ok; /* report both */
+    for (uint32_t i = 0; ok && i < nin; i++) ok = drv_load_input(g, in_ids[i], a->inputs, a->ninputs, &ins[i], dc);
     char err[512];
     bool internal = false;
     EngineOptions eopt = {.verbose = a->verbose, .fftw_estimate = a->fftw_estimate, .threads = a->threads};

@@ -49,3 +49,61 @@ bool drv_write_output(const char *path, bool (*print)(void *ud, FILE *f), void *
     return ok;
 }
 
+bool drv_add_binding(DrvBinding *list, int *n, const char *arg, const char *flag) {
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        fprintf(stderr, "pdec: error: %s expects NAME=FILE, got '%s'\n", flag, arg);
+        return false;
+    }
+    if (*n == DRV_MAX_BINDINGS) {
+        fprintf(stderr, "pdec: error: too many %s options\n", flag);
+        return false;
+    }
+    list[*n].name = strndup(arg, (size_t)(eq - arg));
+    list[*n].file = eq + 1;
+    (*n)++;
+    return true;
+}
+
+/* Loads the file bound to input node id into *t, checking its type. */
+bool drv_load_input(const IrGraph *g, IrId id, const DrvBinding *list, int n, PdrtTensor *t, DiagCtx *dc) {
+    const IrNode *node = ir_node(g, id);
+    char want[128], have[128], err[256];
+    ir_type_fmt(want, sizeof want, &node->type);
+    const DrvBinding *b = NULL;
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i].name, node->name) == 0) b = &list[i];
+    if (!b) {
+        diag_error(dc, src_none(), "no --input for model input '%s' (%s)", node->name, want);
+        return false;
+    }
+    if (!pdrt_npy_load(b->file, t, err, sizeof err)) {
+        diag_file_error(dc, b->file, "%s", err);
+        return false;
+    }
+    IrType got = {.dtype = (IrDType)t->dtype, .rank = t->rank};
+    memcpy(got.dims, t->dims, t->rank * sizeof(int64_t));
+    if (!ir_type_eq(&got, &node->type)) {
+        diag_error(dc, src_none(), "input '%s': model expects %s, '%s' has %s", node->name, want, b->file,
+                   ir_type_fmt(have, sizeof have, &got));
+        pdrt_tensor_free(t);
+        return false;
+    }
+    return true;
+}
+
+/* Every --input and --output name must exist in the model. */
+bool drv_names_exist(const IrGraph *g, const DrvBinding *list, int n, IrOpKind op, DiagCtx *dc) {
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        bool found = false;
+        for (uint32_t k = 0; k < g->nodes.len && !found; k++)
+            found = ir_node(g, k)->op == op && strcmp(ir_node(g, k)->name, list[i].name) == 0;
+        if (!found) {
+            diag_error(dc, src_none(), "model has no %s named '%s'", op == IR_OP_INPUT ? "input" : "output",
+                       list[i].name);
+            ok = false;
+        }
+    }
+    return ok;
+}

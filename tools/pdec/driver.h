@@ -11,6 +11,7 @@
 
 #include "frontend/frontend.h"
 #include "passes/passes.h"
+#include "runtime/pdrt.h"
 
 #define EXIT_USER 1
 
@@ -19,6 +20,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_bounds(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
@@ -38,5 +40,18 @@ const char **drv_split_list(Arena *a, const char *s);
  * When print returns false (it reported why), nothing is written.  False
  * when print failed or the file cannot be written. */
 bool drv_write_output(const char *path, bool (*print)(void *ud, FILE *f), void *ud, DiagCtx *dc);
+
+/* NAME=FILE options (--input, --output). */
+typedef struct {
+    const char *name, *file; /* name malloc'd */
+} DrvBinding;
+enum { DRV_MAX_BINDINGS = 64 };
+
+/* Parses arg into list[*n] (flag names the option in messages). */
+bool drv_add_binding(DrvBinding *list, int *n, const char *arg, const char *flag);
+/* Loads the file bound to input node id into *t, checking its type. */
+bool drv_load_input(const IrGraph *g, IrId id, const DrvBinding *list, int n, PdrtTensor *t, DiagCtx *dc);
+/* Every name in list must be a model input (op INPUT) or output (OUTPUT). */
+bool drv_names_exist(const IrGraph *g, const DrvBinding *list, int n, IrOpKind op, DiagCtx *dc);
 
 #endif

@@ -1,6 +1,6 @@
 /* main.c — the pdec command line: dispatch to a subcommand.
  *
- *   pdec check | dump | graph | run | compile | bounds | verify  MODEL [options]
+ *   pdec check | dump | graph | run | compile | bench | bounds | verify  MODEL [options]
  *
  * Each subcommand runs inside pd_protected, the one boundary an internal
  * error unwinds to, so a compiler bug exits with status 2 and a message,
@@ -25,6 +25,7 @@ static const Command commands[] = {
     {"graph", cmd_graph, "draw the dataflow graph (.dot, or .svg through Graphviz)"},
     {"run", cmd_run, "run a model on .npy inputs (compiled C, or the interpreter)"},
     {"compile", cmd_compile, "generate C for an application: NAME.h, NAME.c, NAME.weights"},
+    {"bench", cmd_bench, "time a model on an engine: median latency, GFLOP/s, arena size"},
     {"bounds", cmd_bounds, "prove output bounds over an input region (IBP, CROWN)"},
     {"verify", cmd_verify, "decide a VNN-LIB property: unsat, sat, unknown or timeout"},
     {NULL, NULL, NULL},

@@ -1,0 +1,200 @@
+/* cmd_bench.c — `pdec bench MODEL`: latency of an engine on a model.
+ *
+ * Prepares the model as `run` does, binds inputs from files or from a
+ * seeded uniform [-1, 1) generator, runs warm-up iterations, then times
+ * each of N runs and reports the median and the minimum, GFLOP/s from the
+ * graph's flop count (ir/cost.h, counted on the graph the engine runs)
+ * and the arena size.  --json writes the same numbers for scripts.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "driver.h"
+#include "engine.h"
+#include "ir/cost.h"
+
+static const char *const help =
+    "usage: pdec bench MODEL [--engine c|interp] [--iters N] [--warmup N] [--threads N]\n"
+    "                  [--input NAME=FILE ...] [--json FILE] [--fftw-estimate] [-v]\n\n"
+    "Times MODEL: median and minimum latency over N runs after warm-up, GFLOP/s\n"
+    "and the arena's size.  Inputs without --input are uniform in [-1, 1).\n\n"
+    "  --engine E     c (the default) or interp\n"
+    "  --iters N      timed runs (default 50)\n"
+    "  --warmup N     untimed runs first (default 5)\n"
+    "  --threads N    c: OpenMP threads\n"
+    "  --json FILE    also write the numbers as JSON (atomically)\n";
+
+typedef struct {
+    DrvBinding inputs[DRV_MAX_BINDINGS];
+    int ninputs, iters, warmup;
+    const char *engine, *json;
+    EngineOptions eopt;
+} BenchArgs;
+
+static bool count_arg(const char *s, int lo, int *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == 0 || *end != 0 || v < lo || v > 1000000) {
+        fprintf(stderr, "pdec: error: expected a count of at least %d, got '%s'\n", lo, s);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static int parse_args(int argc, char **argv, BenchArgs *a) {
+    static const struct option opts[] = {
+        {"engine", required_argument, 0, 'e'}, {"iters", required_argument, 0, 'n'},
+        {"warmup", required_argument, 0, 'w'}, {"threads", required_argument, 0, 't'},
+        {"input", required_argument, 0, 'i'},  {"json", required_argument, 0, 'j'},
+        {"fftw-estimate", no_argument, 0, 'E'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 0;
+    a->engine = "c", a->iters = 50, a->warmup = 5;
+    while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
+        bool ok = true;
+        switch (c) {
+        case 'e': a->engine = optarg; break;
+        case 'n': ok = count_arg(optarg, 1, &a->iters); break;
+        case 'w': ok = count_arg(optarg, 0, &a->warmup); break;
+        case 't': ok = count_arg(optarg, 1, &a->eopt.threads); break;
+        case 'i': ok = drv_add_binding(a->inputs, &a->ninputs, optarg, "--input"); break;
+        case 'j': a->json = optarg; break;
+        case 'E': a->eopt.fftw_estimate = true; break;
+        case 'v': a->eopt.verbose = true; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: fputs(help, stderr); return EXIT_USER;
+        }
+        if (!ok) return EXIT_USER;
+    }
+    if (optind != argc - 1) {
+        fputs(help, stderr);
+        return EXIT_USER;
+    }
+    return -1;
+}
+
+/* Uniform [-1, 1) from a fixed xorshift seed, so runs are comparable. */
+static void random_input(const IrType *t, PdrtTensor *out) {
+    if (!pdrt_tensor_alloc(out, (PdrtDType)t->dtype, t->rank, t->dims)) pd_die("out of memory");
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    int64_t n = pdrt_numel(out) * (t->dtype == IR_C64 ? 2 : 1);
+    for (int64_t i = 0; i < n; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        double u = (double)(s >> 11) / 9007199254740992.0 * 2 - 1;
+        if (t->dtype == IR_F64) ((double *)out->data)[i] = u;
+        else if (t->dtype == IR_I64) ((int64_t *)out->data)[i] = (int64_t)(u * 8);
+        else ((float *)out->data)[i] = (float)u;
+    }
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int by_value(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+typedef struct {
+    const char *model, *engine;
+    int threads, iters;
+    double median_ms, min_ms, flops;
+    size_t arena_bytes;
+} Result;
+
+static bool print_json(void *ud, FILE *f) {
+    const Result *r = ud;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "model", r->model);
+    cJSON_AddStringToObject(o, "engine", r->engine);
+    cJSON_AddNumberToObject(o, "threads", r->threads);
+    cJSON_AddNumberToObject(o, "iters", r->iters);
+    cJSON_AddNumberToObject(o, "median_ms", r->median_ms);
+    cJSON_AddNumberToObject(o, "min_ms", r->min_ms);
+    cJSON_AddNumberToObject(o, "flops", r->flops);
+    cJSON_AddNumberToObject(o, "gflops", r->flops / (r->median_ms * 1e6));
+    cJSON_AddNumberToObject(o, "arena_bytes", (double)r->arena_bytes);
+    char *text = cJSON_Print(o);
+    fprintf(f, "%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return true;
+}
+
+/* Warm-up, then iters timed runs.  OUT: r's timings. */
+static bool measure(Engine *e, const PdrtTensor *ins, uint32_t nin, PdrtTensor *outs, uint32_t nout,
+                    const BenchArgs *a, Result *r, DiagCtx *dc) {
+    char err[512];
+    double *t = calloc((size_t)a->iters, sizeof *t);
+    if (!t) pd_die("out of memory");
+    bool ok = true;
+    for (int i = 0; ok && i < a->warmup + a->iters; i++) {
+        double t0 = now_ms();
+        ok = engine_run(e, ins, nin, outs, nout, err, sizeof err);
+        if (i >= a->warmup) t[i - a->warmup] = now_ms() - t0;
+    }
+    if (!ok) diag_error(dc, src_none(), "%s", err);
+    qsort(t, (size_t)a->iters, sizeof *t, by_value);
+    r->median_ms = t[a->iters / 2], r->min_ms = t[0];
+    free(t);
+    return ok;
+}
+
+static bool bench(IrGraph *g, const BenchArgs *a, Result *r, DiagCtx *dc) {
+    uint32_t nin, nout;
+    IrId *in_ids = ir_inputs(g, g->arena, &nin);
+    ir_outputs(g, g->arena, &nout);
+    PdrtTensor *ins = calloc(nin + 1, sizeof *ins), *outs = calloc(nout + 1, sizeof *outs);
+    bool ok = drv_names_exist(g, a->inputs, a->ninputs, IR_OP_INPUT, dc);
+    for (uint32_t i = 0; ok && i < nin; i++) {
+        if (a->ninputs) ok = drv_load_input(g, in_ids[i], a->inputs, a->ninputs, &ins[i], dc);
+        else random_input(&ir_node(g, in_ids[i])->type, &ins[i]);
+    }
+    char err[512];
+    bool internal = false;
+    Engine *e = ok ? engine_open(a->engine, g, &a->eopt, &internal, err, sizeof err) : NULL;
+    if (ok && !e) {
+        if (internal) pd_die("%s", err);
+        diag_error(dc, src_none(), "%s", err);
+        ok = false;
+    }
+    if (ok) ok = measure(e, ins, nin, outs, nout, a, r, dc);
+    if (e) r->arena_bytes = engine_arena_bytes(e), engine_close(e);
+    for (uint32_t i = 0; i < nin; i++) pdrt_tensor_free(&ins[i]);
+    for (uint32_t i = 0; i < nout; i++) pdrt_tensor_free(&outs[i]);
+    free(ins);
+    free(outs);
+    return ok;
+}
+
+int cmd_bench(int argc, char **argv) {
+    BenchArgs a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0) {
+        DiagCtx *dc = diag_new(stderr);
+        IrGraph *g = drv_load(argv[optind], dc);
+        PassOptions opt = {.out = stdout};
+        bool ok = g && drv_bind(g, NULL, false, dc) && pass_run_pipeline(g, pass_default_pipeline(), &opt, dc);
+        Result r = {.model = g ? g->name : "", .engine = a.engine, .threads = a.eopt.threads ? a.eopt.threads : 1,
+                    .iters = a.iters};
+        if (ok) r.flops = (double)cost_graph_flops(g);
+        if (ok) ok = bench(g, &a, &r, dc);
+        if (ok)
+            printf("%s engine %s: median %.3f ms, min %.3f ms, %.2f GFLOP/s, arena %zu bytes, %d iters\n", r.model,
+                   r.engine, r.median_ms, r.min_ms, r.flops / (r.median_ms * 1e6), r.arena_bytes, r.iters);
+        if (ok && a.json) ok = drv_write_output(a.json, print_json, &r, dc);
+        ir_graph_free(g);
+        diag_free(dc);
+        rc = ok ? 0 : EXIT_USER;
+    }
+    for (int i = 0; i < a.ninputs; i++) free((char *)a.inputs[i].name);
+    return rc;
+}
