@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: the FNO-2D example (64x64 grid, width 32,
-# 12x12 modes, 4 Fourier blocks) through the reference interpreter, then a
-# comparison with the output PyTorch computed from the same weights.
+# 12x12 modes, 4 Fourier blocks) compiled to C and run, and through the
+# reference interpreter; both compared with the output PyTorch computed
+# from the same weights, and their latencies side by side.
 set -euo pipefail
 PDEC=${1:-build/bin/pdec}
 BIN=$(dirname "$PDEC")
@@ -9,11 +10,18 @@ EX=examples/fno2d
 OUT=build/demo
 mkdir -p "$OUT"
 
-echo "== pdec run $EX/fno2d.pde --engine interp"
-"$PDEC" run "$EX/fno2d.pde" --engine interp --input x="$EX/x.npy" --time
-"$PDEC" run "$EX/fno2d.pde" --engine interp --input x="$EX/x.npy" --output y="$OUT/y.npy" >/dev/null
-echo "== compared with PyTorch's output (examples/fno2d/y.golden.npy)"
-"$BIN/npycmp" "$OUT/y.npy" "$EX/y.golden.npy" --rtol 1e-4
+echo "== pdec compile $EX/fno2d.pde --target c -o $OUT/fno2d  (the generated files)"
+"$PDEC" compile "$EX/fno2d.pde" --target c -o "$OUT/fno2d"
+ls -l "$OUT/fno2d"
+for engine in c interp; do
+  echo "== pdec run $EX/fno2d.pde --engine $engine, compared with PyTorch's output"
+  "$PDEC" run "$EX/fno2d.pde" --engine "$engine" --input x="$EX/x.npy" --output y="$OUT/y-$engine.npy"
+  "$BIN/npycmp" "$OUT/y-$engine.npy" "$EX/y.golden.npy" --rtol 1e-4
+done
+echo "== latency, compiled C next to the interpreter (pdec bench)"
+"$PDEC" bench "$EX/fno2d.pde" --engine c --iters 30
+"$PDEC" bench "$EX/fno2d.pde" --engine c --iters 30 --threads 2
+"$PDEC" bench "$EX/fno2d.pde" --engine interp --iters 3 --warmup 1
 
 # Verification: an ACAS Xu safety property (VNN-COMP 2021), when the data is there.
 ACAS=${ACASXU_DATA:-../shared/data/acasxu}
