@@ -12,7 +12,11 @@ config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = config.pdec_obj_dir
 
+import sys
 config.substitutions.append(("%srcroot", config.pdec_source_dir))
+# Differential run of a model through interp and c on random inputs.
+config.substitutions.append(("%diff", "env PYTHON=%s %s" % (sys.executable,
+    os.path.join(config.pdec_source_dir, "tests", "tools", "diff_engines.sh"))))
 config.substitutions.append(("%stdlib", os.path.join(config.pdec_source_dir, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.pdec_source_dir, "examples")))
 config.substitutions.append(("%data", os.path.join(os.path.dirname(config.pdec_source_dir), "shared", "data")))

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs MODEL through the interpreter and the compiled C engine on random
+# inputs and compares every output (rtol 1e-4 of the largest reference).
+# usage: diff_engines.sh MODEL TMPDIR NAME=DTYPE:DIMS[:LO:HI] ...
+# (pdec, npycmp and python3 with tests/tools on the lit PATH.)
+set -euo pipefail
+model=$1 tmp=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$tmp"
+args=() seed=1
+for spec in "$@"; do
+  name=${spec%%=*} rest=${spec#*=}
+  IFS=: read -r dtype dims lo hi <<< "$rest"
+  "${PYTHON:-python3}" "$here/npyrand.py" "$tmp/$name.npy" "$dtype" "$dims" --seed $seed --lo "${lo:--1}" --hi "${hi:-1}"
+  args+=(--input "$name=$tmp/$name.npy")
+  seed=$((seed + 1))
+done
+outs=()
+for name in $(pdec dump "$model" | sed -n 's/^ *output "\([^"]*\)".*/\1/p'); do outs+=("$name"); done
+for engine in interp c; do
+  o=()
+  for name in "${outs[@]}"; do o+=(--output "$name=$tmp/$name.$engine.npy"); done
+  pdec run "$model" --engine "$engine" "${args[@]}" "${o[@]}"
+done
+for name in "${outs[@]}"; do
+  echo "output $name:"
+  npycmp "$tmp/$name.c.npy" "$tmp/$name.interp.npy" --rtol 1e-4
+done
