@@ -148,7 +148,7 @@ static bool measure(Engine *e, const PdrtTensor *ins, uint32_t nin, PdrtTensor *
     return ok;
 }
 
-static bool bench(IrGraph *g, const BenchArgs *a, Result *r, DiagCtx *dc) {
+static bool bench(IrGraph *g, const BenchArgs *a, Result *r, int *status, DiagCtx *dc) {
     uint32_t nin, nout;
     IrId *in_ids = ir_inputs(g, g->arena, &nin);
     ir_outputs(g, g->arena, &nout);
@@ -158,14 +158,8 @@ static bool bench(IrGraph *g, const BenchArgs *a, Result *r, DiagCtx *dc) {
         if (a->ninputs) ok = drv_load_input(g, in_ids[i], a->inputs, a->ninputs, &ins[i], dc);
         else random_input(&ir_node(g, in_ids[i])->type, &ins[i]);
     }
-    char err[512];
-    bool internal = false;
-    Engine *e = ok ? engine_open(a->engine, g, &a->eopt, &internal, err, sizeof err) : NULL;
-    if (ok && !e) {
-        if (internal) pd_die("%s", err);
-        diag_error(dc, src_none(), "%s", err);
-        ok = false;
-    }
+    Engine *e = ok ? drv_open_engine(a->engine, g, &a->eopt, status, dc) : NULL;
+    ok = ok && e;
     if (ok) ok = measure(e, ins, nin, outs, nout, a, r, dc);
     if (e) r->arena_bytes = engine_arena_bytes(e), engine_close(e);
     for (uint32_t i = 0; i < nin; i++) pdrt_tensor_free(&ins[i]);
@@ -186,14 +180,15 @@ int cmd_bench(int argc, char **argv) {
         Result r = {.model = g ? g->name : "", .engine = a.engine, .threads = a.eopt.threads ? a.eopt.threads : 1,
                     .iters = a.iters};
         if (ok) r.flops = (double)cost_graph_flops(g);
-        if (ok) ok = bench(g, &a, &r, dc);
+        int status = EXIT_USER;
+        if (ok) ok = bench(g, &a, &r, &status, dc);
         if (ok)
             printf("%s engine %s: median %.3f ms, min %.3f ms, %.2f GFLOP/s, arena %zu bytes, %d iters\n", r.model,
                    r.engine, r.median_ms, r.min_ms, r.flops / (r.median_ms * 1e6), r.arena_bytes, r.iters);
         if (ok && a.json) ok = drv_write_output(a.json, print_json, &r, dc);
         ir_graph_free(g);
         diag_free(dc);
-        rc = ok ? 0 : EXIT_USER;
+        rc = ok ? 0 : status;
     }
     for (int i = 0; i < a.ninputs; i++) free((char *)a.inputs[i].name);
     return rc;

@@ -120,7 +120,7 @@ static double now_ms(void) {
 }
 
 /* Binds inputs, runs the interpreter, writes or prints outputs. */
-static bool execute(IrGraph *g, const RunArgs *a, DiagCtx *dc) {
+static bool execute(IrGraph *g, const RunArgs *a, int *status, DiagCtx *dc) {
     uint32_t nin, nout;
     IrId *in_ids = ir_inputs(g, g->arena, &nin);
     ir_outputs(g, g->arena, &nout);
@@ -129,14 +129,9 @@ static bool execute(IrGraph *g, const RunArgs *a, DiagCtx *dc) {
     ok = drv_names_exist(g, a->outputs, a->noutputs, IR_OP_OUTPUT, dc) && ok; /* report both */
     for (uint32_t i = 0; ok && i < nin; i++) ok = drv_load_input(g, in_ids[i], a->inputs, a->ninputs, &ins[i], dc);
     char err[512];
-    bool internal = false;
     EngineOptions eopt = {.verbose = a->verbose, .fftw_estimate = a->fftw_estimate, .threads = a->threads};
-    Engine *e = ok ? engine_open(a->engine, g, &eopt, &internal, err, sizeof err) : NULL;
-    if (ok && !e) {
-        if (internal) pd_die("%s", err);
-        diag_error(dc, src_none(), "%s", err);
-        ok = false;
-    }
+    Engine *e = ok ? drv_open_engine(a->engine, g, &eopt, status, dc) : NULL;
+    ok = ok && e;
     double t0 = now_ms();
     if (ok && !(ok = engine_run(e, ins, nin, outs, nout, err, sizeof err))) diag_error(dc, src_none(), "%s", err);
     double t1 = now_ms();
@@ -162,10 +157,11 @@ int cmd_run(int argc, char **argv) {
             PassOptions opt = {.out = stdout};
             ok = pass_run_pipeline(g, list, &opt, dc) && ir_verify(g, dc);
         }
-        if (ok) ok = execute(g, &a, dc);
+        int status = EXIT_USER;
+        if (ok) ok = execute(g, &a, &status, dc);
         ir_graph_free(g);
         diag_free(dc);
-        rc = ok ? 0 : EXIT_USER;
+        rc = ok ? 0 : status;
     }
     for (int i = 0; i < a.ninputs; i++) free((char *)a.inputs[i].name);
     for (int i = 0; i < a.noutputs; i++) free((char *)a.outputs[i].name);

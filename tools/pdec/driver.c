@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "engine.h"
 #include "runtime/pdrt.h"
 
 IrGraph *drv_load(const char *path, DiagCtx *dc) {
@@ -106,4 +107,16 @@ bool drv_names_exist(const IrGraph *g, const DrvBinding *list, int n, IrOpKind o
         }
     }
     return ok;
+}
+
+Engine *drv_open_engine(const char *name, const IrGraph *g, const EngineOptions *opt, int *status, DiagCtx *dc) {
+    char err[1024];
+    bool internal = false;
+    Engine *e = engine_open(name, g, opt, &internal, err, sizeof err);
+    if (e) return e;
+    /* Reported here, not through pd_die: the caller still frees what it holds. */
+    if (internal) fprintf(stderr, "pdec: internal error: %s\n", err);
+    else diag_error(dc, src_none(), "%s", err);
+    *status = internal ? PD_INTERNAL_ERROR : EXIT_USER;
+    return NULL;
 }

@@ -54,4 +54,12 @@ bool drv_load_input(const IrGraph *g, IrId id, const DrvBinding *list, int n, Pd
 /* Every name in list must be a model input (op INPUT) or output (OUTPUT). */
 bool drv_names_exist(const IrGraph *g, const DrvBinding *list, int n, IrOpKind op, DiagCtx *dc);
 
+/* Opens an engine; on failure reports it (a failure of pdec's own, such as
+ * generated code that does not compile, as an internal error) and sets
+ * *status to the exit status (1 or 2). */
+struct Engine;
+struct EngineOptions;
+struct Engine *drv_open_engine(const char *name, const IrGraph *g, const struct EngineOptions *opt, int *status,
+                               DiagCtx *dc);
+
 #endif

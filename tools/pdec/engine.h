@@ -14,7 +14,7 @@
 #include "ir/ir.h"
 #include "runtime/pdrt.h"
 
-typedef struct {
+typedef struct EngineOptions {
     bool verbose;          /* -v: show how code is compiled */
     int threads;           /* > 1: OpenMP threads in generated code (and FFTW's) */
     const char *cache_dir; /* NULL: $XDG_CACHE_HOME/pdec (or ~/.cache/pdec) */
