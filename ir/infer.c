@@ -355,6 +355,21 @@ static bool infer_gather(Infer *c) {
     return result(c, t);
 }
 
+static bool infer_hermitian(Infer *c) {
+    const IrType *x = &c->in[0];
+    const IrAttr *axes = attr(c, "axes");
+    bool mask[IR_MAX_RANK];
+    if (x->dtype != IR_C64) return fail(c, "needs a c64 tensor, got %s", TS(x));
+    if (!axes_mask(c, axes, x->rank, mask)) return false;
+    if (axes->n == 0) return fail(c, "needs at least one axis");
+    int64_t last = 0, n = attr(c, "n")->i;
+    norm_axis(c, axes->ints[axes->n - 1], x->rank, &last);
+    if (n < 1 || x->dims[last] != n / 2 + 1)
+        return fail(c, "a last axis of logical size %lld has %lld bins, %s has %lld", (long long)n,
+                    (long long)(n / 2 + 1), TS(x), (long long)x->dims[last]);
+    return result(c, *x);
+}
+
 /* The last listed axis of an r2c/c2r transform is the halved one. */
 static bool infer_fft(Infer *c, IrOpKind op) {
     const IrType *x = &c->in[0];
@@ -451,6 +466,7 @@ static bool infer_op(Infer *c, IrOpKind op) {
     case IR_OP_RFFT: case IR_OP_IRFFT: case IR_OP_FFT: case IR_OP_IFFT: case IR_OP_DCT:
     case IR_OP_IDCT:
         return infer_fft(c, op);
+    case IR_OP_HERMITIAN_PROJECT: return infer_hermitian(c);
     case IR_OP_MAXPOOL1D: case IR_OP_AVGPOOL1D: return infer_pool(c, 1);
     case IR_OP_MAXPOOL2D: case IR_OP_AVGPOOL2D: return infer_pool(c, 2);
     case IR_NOPS: break;

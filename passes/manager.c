@@ -18,6 +18,7 @@ static const PassInfo pass_list[] = {
     {"dce", pass_dce, "remove nodes no output depends on"},
     {"decompose", pass_decompose, "softmax and layer_norm as primitive ops (for compiled backends)"},
     {"freeze", pass_freeze, "bound weights become constants (for compiled backends)"},
+    {"transform_once", pass_transform_once, "frequency-domain rewrites: one transform where there were several"},
     {NULL, NULL, NULL},
 };
 
@@ -53,7 +54,7 @@ static const PassGroup *group_lookup(const char *name) {
 /* True when name is a pass or a group; reports it otherwise. */
 static bool known(const char *name, DiagCtx *dc) {
     if (pass_lookup(name) || group_lookup(name)) return true;
-    diag_error(dc, src_none(), "unknown pass '%s' (passes: fold, algebraic, cse, dce, decompose, freeze; group: canonicalize)",
+    diag_error(dc, src_none(), "unknown pass '%s' (passes: fold, algebraic, cse, dce, decompose, freeze, transform_once; group: canonicalize)",
                name);
     return false;
 }

@@ -16,6 +16,7 @@ bool pass_fold(IrGraph *g, DiagCtx *dc);       /* constant folding */
 bool pass_algebraic(IrGraph *g, DiagCtx *dc);  /* x*1, x+0, transpose∘transpose, reshape chains */
 bool pass_cse(IrGraph *g, DiagCtx *dc);        /* common subexpressions */
 bool pass_dce(IrGraph *g, DiagCtx *dc);        /* nodes no output reaches */
+bool pass_transform_once(IrGraph *g, DiagCtx *dc); /* frequency-domain rewrites (transform_once.c) */
 
 typedef bool (*PassFn)(IrGraph *g, DiagCtx *dc);
 typedef struct {

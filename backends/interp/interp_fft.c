@@ -224,6 +224,33 @@ static void dct(const Axes *ax, const PdrtTensor *x, PdrtTensor *out, bool inver
     free(b);
 }
 
+/* The flat index of the point mirrored over the listed axes but the last
+ * (k -> (n - k) mod n on each). */
+static int64_t mirrored(const Shape *s, const Axes *ax, int64_t flat)
+{
+    int64_t m = flat;
+    for (uint32_t i = 0; i + 1 < ax->n; i++) {
+        uint32_t a = ax->ax[i];
+        int64_t k = flat / s->st[a] % s->dims[a];
+        m += ((s->dims[a] - k) % s->dims[a] - k) * s->st[a];
+    }
+    return m;
+}
+
+static void hermitian_project(const IrNode *n, const Axes *ax, const PdrtTensor *x, PdrtTensor *out)
+{
+    Shape s = shape_of(x->dims, x->rank);
+    uint32_t last = ax->ax[ax->n - 1];
+    int64_t len = ir_get_int(n, "n"), total = pdrt_numel(x);
+    for (int64_t i = 0; i < total; i++) {
+        int64_t j = i / s.st[last] % s.dims[last];
+        Cplx v = interp_ld_cplx(x->data, x->dtype, i);
+        if (j == 0 || (len % 2 == 0 && j == len / 2))
+            v = (v + conj(interp_ld_cplx(x->data, x->dtype, mirrored(&s, ax, i)))) / 2;
+        interp_st_cplx(out->data, i, v);
+    }
+}
+
 void interp_spectral(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
 {
     Axes ax = get_axes(n, in[0].rank);
@@ -239,6 +266,7 @@ void interp_spectral(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
     case IR_OP_IFFT: fft(&ax, &in[0], out, FFTW_BACKWARD); return;
     case IR_OP_DCT: dct(&ax, &in[0], out, false); return;
     case IR_OP_IDCT: dct(&ax, &in[0], out, true); return;
+    case IR_OP_HERMITIAN_PROJECT: hermitian_project(n, &ax, &in[0], out); return;
     default: pd_die("interp: %s is not a transform", ir_op_info(n->op)->name);
     }
 }

@@ -196,6 +196,34 @@ static KVal gather(Lower *L, const IrNode *n, const KId *idx) {
 
 static KVal broadcast(Lower *L, const IrNode *n, const KId *idx) { return operand(L, n, 0, idx); }
 
+/* In the DC and Nyquist bins of the last axis, (X[k] + conj(X[-k])) / 2
+ * with k mirrored over the other axes; elsewhere X. */
+static KVal hermitian_project(Lower *L, const IrNode *n, const KId *idx) {
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(n, "axes", &na);
+    int64_t len = ir_get_int(n, "n");
+    uint32_t last = (uint32_t)axes[na - 1];
+    KId mirror[IR_MAX_RANK];
+    memcpy(mirror, idx, n->type.rank * sizeof idx[0]);
+    for (uint32_t i = 0; i + 1 < na; i++) {
+        int64_t d = n->type.dims[axes[i]];
+        KId flipped = kir_idx_add(L->p, kir_idx_mul(L->p, idx[axes[i]], -1), kir_idx_const(L->p, d));
+        mirror[axes[i]] = kir_idx(L->p, KI_MOD, d, flipped, KIR_NONE);
+    }
+    KVal v = lower_value(L, n->in[0], idx), w = lower_value(L, n->in[0], mirror);
+    const IrDType f = IR_F32;
+    KId half = kir_const(L->p, f, 0.5);
+    KVal h = {lx_binary(L, IR_OP_MUL, lx_binary(L, IR_OP_ADD, v.re, w.re, f), half, f),
+              lx_binary(L, IR_OP_MUL, lx_binary(L, IR_OP_SUB, v.im, w.im, f), half, f)};
+    KId cond = lx_inrange(L, idx[last], 0, 1);
+    if (len % 2 == 0) {
+        KExpr either = {.kind = KX_OR, .dtype = f, .a = cond, .b = lx_inrange(L, idx[last], len / 2, len / 2 + 1),
+                        .c = KIR_NONE, .index = KIR_NONE, .buf = KIR_NONE};
+        cond = kir_expr(L->p, either);
+    }
+    return select_val(L, cond, h, v, f);
+}
+
 /* The value of an op computed in place (not loaded). */
 KVal lower_op(Lower *L, IrId id, const KId *idx);
 KVal lower_op(Lower *L, IrId id, const KId *idx) {
@@ -208,6 +236,7 @@ KVal lower_op(Lower *L, IrId id, const KId *idx) {
     case IR_OP_CONCAT: return concat(L, n, idx);
     case IR_OP_GATHER: return gather(L, n, idx);
     case IR_OP_BROADCAST: return broadcast(L, n, idx);
+    case IR_OP_HERMITIAN_PROJECT: return hermitian_project(L, n, idx);
     default: break;
     }
     if (ir_op_info(n->op)->flags & IR_F_BINARY_BCAST) return binary(L, n, idx);

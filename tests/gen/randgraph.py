@@ -277,6 +277,8 @@ def p_spectral(g):
         w = g.const("c64", [c, co, modes], 0.5)
         m = g.value("mix", [s, w], "c64", [b, modes, co])
         p = g.value("pad", [m], "c64", [b, bins, co], "pads = [0, 0, 0, %d, 0, 0], value = 0.0" % (bins - modes))
+        if g.rng.random() < 0.3:  # what rfft(irfft(.)) leaves of a spectrum
+            p = g.value("hermitian_project", [p], "c64", [b, bins, co], "axes = [1], n = %d" % n)
         y = g.value("irfft", [p], "f32", [b, n, co], "axes = [1], n = [%d]" % n)
         g.value("gelu", [y], "f32", [b, n, co])
     elif kind == "fft":

@@ -15,8 +15,12 @@ config.test_exec_root = config.pdec_obj_dir
 import sys
 config.substitutions.append(("%srcroot", config.pdec_source_dir))
 # Differential run of a model through interp and c on random inputs.
-config.substitutions.append(("%diff", "env PYTHON=%s %s" % (sys.executable,
-    os.path.join(config.pdec_source_dir, "tests", "tools", "diff_engines.sh"))))
+diff_engines = os.path.join(config.pdec_source_dir, "tests", "tools", "diff_engines.sh")
+config.substitutions.append(("%diff", "env PYTHON=%s %s" % (sys.executable, diff_engines)))
+# A rewrite moves no output beyond round-off (the interpreter, without and
+# with the pass in %{pass}... given as the first argument).
+config.substitutions.append(("%rewrite", "env PYTHON=%s DIFF_RTOL=1e-5 DIFF_REF='--engine interp --passes canonicalize' "
+                             "DIFF_NEW='--engine interp --passes canonicalize,transform_once' %s" % (sys.executable, diff_engines)))
 config.substitutions.append(("%stdlib", os.path.join(config.pdec_source_dir, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.pdec_source_dir, "examples")))
 config.substitutions.append(("%data", os.path.join(os.path.dirname(config.pdec_source_dir), "shared", "data")))

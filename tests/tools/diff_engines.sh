@@ -3,6 +3,8 @@
 # inputs and compares every output (rtol 1e-4 of the largest reference).
 # usage: diff_engines.sh MODEL TMPDIR NAME=DTYPE:DIMS[:LO:HI] ...
 # (pdec, npycmp and python3 with tests/tools on the lit PATH.)
+# DIFF_REF / DIFF_NEW (pdec run options) and DIFF_RTOL change what is
+# compared: two pass pipelines on one engine, say.
 set -euo pipefail
 model=$1 tmp=$2
 shift 2
@@ -18,12 +20,15 @@ for spec in "$@"; do
 done
 outs=()
 for name in $(pdec dump "$model" | sed -n 's/^ *output "\([^"]*\)".*/\1/p'); do outs+=("$name"); done
-for engine in interp c; do
+read -r -a ref <<< "${DIFF_REF:---engine interp}"
+read -r -a new <<< "${DIFF_NEW:---engine c}"
+for side in ref new; do
   o=()
-  for name in "${outs[@]}"; do o+=(--output "$name=$tmp/$name.$engine.npy"); done
-  pdec run "$model" --engine "$engine" "${args[@]}" "${o[@]}"
+  for name in "${outs[@]}"; do o+=(--output "$name=$tmp/$name.$side.npy"); done
+  if [ $side = ref ]; then opts=("${ref[@]}"); else opts=("${new[@]}"); fi
+  pdec run "$model" "${opts[@]}" "${args[@]}" "${o[@]}"
 done
 for name in "${outs[@]}"; do
   echo "output $name:"
-  npycmp "$tmp/$name.c.npy" "$tmp/$name.interp.npy" --rtol 1e-4
+  npycmp "$tmp/$name.new.npy" "$tmp/$name.ref.npy" --rtol "${DIFF_RTOL:-1e-4}"
 done

@@ -14,7 +14,8 @@ static const char *const help =
     "  --passes LIST   comma-separated passes or groups to run (default:\n"
     "                  canonicalize); without --after, prints the final IR\n"
     "  -o FILE         write to FILE (atomically) instead of stdout\n"
-    "passes: fold, algebraic, cse, dce, decompose, freeze; group: canonicalize = the first four\n"
+    "passes: fold, algebraic, cse, dce, decompose, freeze, transform_once;\n"
+    "group: canonicalize = fold, algebraic, cse, dce\n"
     "backend stages (with --after): fusion, memplan\n";
 
 typedef struct {

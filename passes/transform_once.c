@@ -1,0 +1,192 @@
+/* transform_once.c — exact frequency-domain rewrites, so that Fourier
+ * layers compute each transform once (after Poli et al., "Transform Once",
+ * NeurIPS 2022).  Each rewrite is one function that looks at one node and
+ * returns its replacement (IR_NONE: no change); every rewrite keeps the
+ * value up to round-off:
+ *
+ *   irfft(rfft(x)) -> x, ifft(fft(x)) -> x, fft(ifft(x)) -> x,
+ *   idct(dct(x)) -> x, dct(idct(x)) -> x          (same axes and sizes)
+ *   rfft(irfft(X)) -> hermitian_project(X)         (c2r then r2c)
+ *   hermitian_project(X) -> X when X is already Hermitian (X = rfft(x),
+ *                                                  or a projection itself)
+ *   rfft(a + b) -> rfft(a) + rfft(b)               when that cancels a
+ *                                                  transform (a or b is an irfft)
+ *   rfft(x @ W) -> rfft(x) @ W                      W a constant acting on the
+ *                                                  untransformed channel axis
+ *   irfft(A) + irfft(B) -> irfft(A + B)            (likewise sub): one inverse
+ *
+ * Then the canonicalize group runs: CSE shares one transform per distinct
+ * input, fold computes transforms of constants, DCE drops what no longer
+ * has users.  A GELU (any nonlinearity) blocks every rewrite across it.
+ */
+#include <string.h>
+
+#include "passes.h"
+
+static const IrNode *node(const IrGraph *g, IrId id) { return ir_node(g, id); }
+
+static bool same_ints(const IrNode *a, const char *ka, const IrNode *b, const char *kb) {
+    uint32_t na, nb;
+    const int64_t *x = ir_get_ints(a, ka, &na), *y = ir_get_ints(b, kb, &nb);
+    return na == nb && memcmp(x, y, na * sizeof x[0]) == 0;
+}
+
+/* The same set of axes, in any order (c2c and r2r transforms commute). */
+static bool same_axis_set(const IrNode *a, const IrNode *b) {
+    uint32_t na, nb;
+    const int64_t *x = ir_get_ints(a, "axes", &na), *y = ir_get_ints(b, "axes", &nb);
+    if (na != nb) return false;
+    for (uint32_t i = 0; i < na; i++) {
+        bool found = false;
+        for (uint32_t j = 0; j < nb; j++) found |= x[i] == y[j];
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* The logical size of the last (halved) axis of an r2c transform. */
+static int64_t halved_size(const IrGraph *g, IrId rfft) {
+    const IrNode *n = node(g, rfft);
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(n, "axes", &na);
+    return node(g, n->in[0])->type.dims[axes[na - 1]];
+}
+
+/* irfft(rfft(x)) -> x and the c2c / r2r inverse pairs. */
+static IrId cancel_inverse_pair(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *p = node(g, n->in[0]);
+    IrId x = p->nin ? p->in[0] : IR_NONE;
+    switch (n->op) {
+    case IR_OP_IRFFT:
+        if (p->op != IR_OP_RFFT || !same_ints(n, "axes", p, "axes")) return IR_NONE;
+        return ir_type_eq(&node(g, x)->type, &n->type) ? x : IR_NONE;
+    case IR_OP_IFFT: case IR_OP_FFT:
+        return p->op == (n->op == IR_OP_FFT ? IR_OP_IFFT : IR_OP_FFT) && same_axis_set(n, p) ? x : IR_NONE;
+    case IR_OP_IDCT: case IR_OP_DCT:
+        return p->op == (n->op == IR_OP_DCT ? IR_OP_IDCT : IR_OP_DCT) && same_axis_set(n, p) ? x : IR_NONE;
+    default:
+        return IR_NONE;
+    }
+}
+
+static IrId add_op(IrGraph *g, IrOpKind op, const IrId *in, uint32_t nin, const IrAttr *attrs, uint32_t nattr,
+                   SrcLoc loc) {
+    return ir_add(g, op, in, nin, attrs, nattr, loc, NULL, 0);
+}
+
+/* rfft(irfft(X)) -> hermitian_project(X). */
+static IrId project_instead_of_round_trip(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *p = node(g, n->in[0]);
+    if (n->op != IR_OP_RFFT || p->op != IR_OP_IRFFT || !same_ints(n, "axes", p, "axes")) return IR_NONE;
+    uint32_t na, nn;
+    const int64_t *axes = ir_get_ints(p, "axes", &na), *sizes = ir_get_ints(p, "n", &nn);
+    IrAttr at[2] = {ir_attr_ints("axes", axes, na), ir_attr_int("n", sizes[nn - 1])};
+    IrId X = p->in[0];
+    return add_op(g, IR_OP_HERMITIAN_PROJECT, &X, 1, at, 2, n->loc);
+}
+
+/* hermitian_project(X) -> X when X needs no projection. */
+static IrId drop_needless_projection(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id);
+    if (n->op != IR_OP_HERMITIAN_PROJECT) return IR_NONE;
+    IrId x = n->in[0];
+    const IrNode *p = node(g, x);
+    if (p->op == IR_OP_HERMITIAN_PROJECT && same_ints(n, "axes", p, "axes") && ir_get_int(n, "n") == ir_get_int(p, "n"))
+        return x;
+    if (p->op == IR_OP_RFFT && same_ints(n, "axes", p, "axes") && ir_get_int(n, "n") == halved_size(g, x)) return x;
+    return IR_NONE;
+}
+
+static IrId rfft_like(IrGraph *g, const IrNode *like, IrId x) {
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(like, "axes", &na);
+    IrAttr at = ir_attr_ints("axes", axes, na);
+    return add_op(g, IR_OP_RFFT, &x, 1, &at, 1, like->loc);
+}
+
+/* rfft(a +- b) -> rfft(a) +- rfft(b) when a or b is an irfft over the same
+ * axes, so that the next round of rewrites turns it into a projection. */
+static IrId distribute_over_sum(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *s = node(g, n->in[0]);
+    if (n->op != IR_OP_RFFT || (s->op != IR_OP_ADD && s->op != IR_OP_SUB)) return IR_NONE;
+    IrId a = s->in[0], b = s->in[1];
+    if (!ir_type_eq(&node(g, a)->type, &node(g, b)->type)) return IR_NONE;
+    bool cancels = false;
+    for (int k = 0; k < 2; k++) {
+        const IrNode *o = node(g, s->in[k]);
+        cancels |= o->op == IR_OP_IRFFT && same_ints(o, "axes", n, "axes");
+    }
+    if (!cancels) return IR_NONE;
+    IrOpKind op = s->op;
+    IrId in[2] = {rfft_like(g, node(g, id), a), rfft_like(g, node(g, id), b)};
+    return add_op(g, op, in, 2, NULL, 0, node(g, id)->loc);
+}
+
+/* rfft(x @ W) -> rfft(x) @ complex(W): W constant, [C, C'], mixing the last
+ * axis, which the transform leaves alone. */
+static IrId commute_channel_mixing(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *m = node(g, n->in[0]);
+    if (n->op != IR_OP_RFFT || m->op != IR_OP_MATMUL) return IR_NONE;
+    const IrNode *w = node(g, m->in[1]);
+    uint32_t na, r = n->type.rank;
+    const int64_t *axes = ir_get_ints(n, "axes", &na);
+    if (w->op != IR_OP_CONST || w->type.rank != 2) return IR_NONE;
+    for (uint32_t i = 0; i < na; i++)
+        if (axes[i] == (int64_t)r - 1 || axes[i] == -1) return IR_NONE; /* the contracted axis */
+    IrAttr c64 = ir_attr_dtype("dtype", IR_C64);
+    IrId x = m->in[0], wc = add_op(g, IR_OP_CAST, &m->in[1], 1, &c64, 1, n->loc);
+    IrId in[2] = {rfft_like(g, n, x), wc};
+    return add_op(g, IR_OP_MATMUL, in, 2, NULL, 0, n->loc);
+}
+
+/* irfft(A) +- irfft(B) -> irfft(A +- B): one inverse instead of two. */
+static IrId merge_inverses(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id);
+    if (n->op != IR_OP_ADD && n->op != IR_OP_SUB) return IR_NONE;
+    const IrNode *a = node(g, n->in[0]), *b = node(g, n->in[1]);
+    if (a->op != IR_OP_IRFFT || b->op != IR_OP_IRFFT || !same_ints(a, "axes", b, "axes") ||
+        !same_ints(a, "n", b, "n") || !ir_type_eq(&node(g, a->in[0])->type, &node(g, b->in[0])->type) ||
+        !ir_type_eq(&a->type, &n->type))
+        return IR_NONE;
+    IrId in[2] = {a->in[0], b->in[0]};
+    IrId sum = add_op(g, n->op, in, 2, NULL, 0, n->loc);
+    uint32_t na, nn;
+    const int64_t *axes = ir_get_ints(a, "axes", &na), *sizes = ir_get_ints(a, "n", &nn);
+    IrAttr at[2] = {ir_attr_ints("axes", axes, na), ir_attr_ints("n", sizes, nn)};
+    return add_op(g, IR_OP_IRFFT, &sum, 1, at, 2, n->loc);
+}
+
+typedef IrId (*Rewrite)(IrGraph *g, IrId id);
+
+static const Rewrite rewrites[] = {
+    cancel_inverse_pair,   project_instead_of_round_trip, drop_needless_projection,
+    distribute_over_sum,   commute_channel_mixing,        merge_inverses,
+};
+
+/* One sweep over the nodes there were at its start.  True if any changed. */
+static bool sweep(IrGraph *g) {
+    bool changed = false;
+    uint32_t n = g->nodes.len;
+    for (IrId id = 0; id < n; id++) {
+        const IrNode *n = ir_node(g, id);
+        if (n->dead || n->op == IR_OP_OUTPUT || n->nin == 0) continue; /* rewrites read operand 0 */
+        for (size_t r = 0; r < sizeof rewrites / sizeof rewrites[0]; r++) {
+            IrId repl = rewrites[r](g, id);
+            if (repl == IR_NONE) continue;
+            ir_replace_uses(g, id, repl);
+            ir_node(g, id)->dead = changed = true;
+            break;
+        }
+    }
+    return changed;
+}
+
+bool pass_transform_once(IrGraph *g, DiagCtx *dc) {
+    static const char *const cleanup[] = {"canonicalize", NULL};
+    PassOptions quiet = {.out = stderr};
+    for (int round = 0; round < 16 && sweep(g); round++) {
+        ir_compact(g);
+        if (!pass_run_pipeline(g, cleanup, &quiet, dc)) return false;
+    }
+    return true;
+}
