@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps demo test test-fast test-asan fuzz clean
+.PHONY: all build deps demo test test-fast test-asan fuzz bench clean
 
 all: build
 
@@ -33,6 +33,10 @@ test-asan:
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# pdec's compiled C against PyTorch (installed into bench/.venv), side by side.
+bench: deps build
+	@bench/bench.sh $(BUILD)/bin/pdec
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_SECONDS)

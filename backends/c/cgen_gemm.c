@@ -166,7 +166,8 @@ static void row_coordinates(const KKernel *k, FILE *out) {
 static void batch_loops(const KKernel *k, int *indent, FILE *out) {
     long long per_mode = (k->n_dim + KIR_NR - 1) / KIR_NR * KIR_NR * k->k_dim;
     for (uint32_t j = 0; j < k->nbatch; j++, *indent += 4) {
-        if (j == 0 && k->bext[0] >= 4) fprintf(out, "%*sPD_PARALLEL\n", *indent, "");
+        if (j == 0 && k->bext[0] >= 4 && k->m_dim * k->n_dim * k->k_dim * k->bext[0] >= (1 << 20))
+            fprintf(out, "%*sPD_PARALLEL\n", *indent, "");
         fprintf(out, "%*sfor (int64_t s%u = 0; s%u < %lld; s%u++) {\n", *indent, "", j, j, (long long)k->bext[j], j);
     }
     fprintf(out, "%*sconst int64_t a_base = %lld", *indent, "", (long long)k->a_off);
@@ -202,7 +203,8 @@ void cg_gemm_kernel(const KProgram *p, const KKernel *k, FILE *out) {
     int indent = 4;
     batch_loops(k, &indent, out);
     const char *MR = k->complex ? "PD_CMR" : "PD_MR";
-    if (k->nbatch == 0 && M >= 64) fputs("    PD_PARALLEL\n", out);
+    /* Threads pay off from about a million multiply-adds on. */
+    if (k->nbatch == 0 && M >= 64 && M * N * K >= (1 << 20)) fputs("    PD_PARALLEL\n", out);
     fprintf(out, "    for (int64_t m0 = 0; m0 < %lld; m0 += %s) {\n", M, MR);
     fprintf(out, "        const int64_t mr = %lld - m0 < %s ? %lld - m0 : %s;\n", M, MR, M, MR);
     fprintf(out, "        for (int64_t n0 = 0; n0 < %lld; n0 += PD_NR) {\n", N);

@@ -205,7 +205,7 @@ void cg_signature(const KProgram *p, const KKernel *k, FILE *out) {
 static uint32_t parallel_loop(const KKernel *k) {
     int64_t work = 1;
     for (uint32_t v = 0; v < k->rank + k->nred; v++) work *= k->ext[v];
-    if (work < (1 << 15)) return KIR_NONE;
+    if (work < (1 << 17)) return KIR_NONE;
     for (uint32_t v = 0; v + 1 < k->rank; v++) {
         if (k->ext[v] >= 4) return v;
         if (k->ext[v] != 1) return KIR_NONE;
