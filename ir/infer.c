@@ -355,6 +355,29 @@ static bool infer_gather(Infer *c) {
     return result(c, t);
 }
 
+static bool infer_modes(Infer *c, IrOpKind op) {
+    const IrType *x = &c->in[0];
+    int64_t ax = 0;
+    if (!norm_axis(c, attr(c, "axis")->i, x->rank, &ax)) return false;
+    IrType t = *x;
+    if (op == IR_OP_RFFT_MODES) {
+        int64_t modes = attr(c, "modes")->i, bins = x->dims[ax] / 2 + 1;
+        if (!need_real(c, x)) return false;
+        if (modes < 1 || modes > bins)
+            return fail(c, "keeps %lld modes; axis %lld of %s has %lld bins", (long long)modes, (long long)ax, TS(x),
+                        (long long)bins);
+        t.dtype = IR_C64, t.dims[ax] = modes;
+        return result(c, t);
+    }
+    int64_t n = attr(c, "n")->i;
+    if (x->dtype != IR_C64) return fail(c, "needs a c64 tensor, got %s", TS(x));
+    if (n < 1 || x->dims[ax] < 1 || x->dims[ax] > n / 2 + 1)
+        return fail(c, "%lld output points have %lld bins; axis %lld of %s has %lld", (long long)n,
+                    (long long)(n / 2 + 1), (long long)ax, TS(x), (long long)x->dims[ax]);
+    t.dtype = IR_F32, t.dims[ax] = n;
+    return result(c, t);
+}
+
 static bool infer_hermitian(Infer *c) {
     const IrType *x = &c->in[0];
     const IrAttr *axes = attr(c, "axes");
@@ -467,6 +490,7 @@ static bool infer_op(Infer *c, IrOpKind op) {
     case IR_OP_IDCT:
         return infer_fft(c, op);
     case IR_OP_HERMITIAN_PROJECT: return infer_hermitian(c);
+    case IR_OP_RFFT_MODES: case IR_OP_IRFFT_MODES: return infer_modes(c, op);
     case IR_OP_MAXPOOL1D: case IR_OP_AVGPOOL1D: return infer_pool(c, 1);
     case IR_OP_MAXPOOL2D: case IR_OP_AVGPOOL2D: return infer_pool(c, 2);
     case IR_NOPS: break;

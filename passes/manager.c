@@ -33,7 +33,8 @@ static const PassGroup groups[] = {
     {NULL, NULL},
 };
 
-static const char *const default_pipeline[] = {"canonicalize", NULL};
+static const char *const default_pipeline[] = {"canonicalize", "transform_once", NULL};
+static const char *const without_transform_once[] = {"canonicalize", NULL};
 
 const PassInfo *pass_table(void) { return pass_list; }
 
@@ -44,6 +45,8 @@ const PassInfo *pass_lookup(const char *name) {
 }
 
 const char *const *pass_default_pipeline(void) { return default_pipeline; }
+
+const char *const *pass_pipeline_without_transform_once(void) { return without_transform_once; }
 
 static const PassGroup *group_lookup(const char *name) {
     for (const PassGroup *g = groups; g->name; g++)

@@ -17,6 +17,8 @@ bool pass_algebraic(IrGraph *g, DiagCtx *dc);  /* x*1, x+0, transpose∘transpos
 bool pass_cse(IrGraph *g, DiagCtx *dc);        /* common subexpressions */
 bool pass_dce(IrGraph *g, DiagCtx *dc);        /* nodes no output reaches */
 bool pass_transform_once(IrGraph *g, DiagCtx *dc); /* frequency-domain rewrites (transform_once.c) */
+/* The cost model's choices in the last transform_once run, one line each. */
+const char *transform_once_choices(void);
 
 typedef bool (*PassFn)(IrGraph *g, DiagCtx *dc);
 typedef struct {
@@ -35,9 +37,11 @@ typedef struct {
     FILE *out;               /* where dumps go */
 } PassOptions;
 
-/* The default pipeline, NULL-terminated: the canonicalize group
- * (fold, algebraic, cse, dce) for now; later passes append themselves. */
+/* The default pipeline, NULL-terminated: the canonicalize group (fold,
+ * algebraic, cse, dce), then transform_once; and the same without
+ * transform_once (--no-transform-once). */
 const char *const *pass_default_pipeline(void);
+const char *const *pass_pipeline_without_transform_once(void);
 
 /* Runs names[] (NULL-terminated; a name may be a group such as
  * "canonicalize") in order.  An unknown name is a user error. */

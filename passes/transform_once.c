@@ -14,14 +14,53 @@
  *   rfft(x @ W) -> rfft(x) @ W                      W a constant acting on the
  *                                                  untransformed channel axis
  *   irfft(A) + irfft(B) -> irfft(A + B)            (likewise sub): one inverse
+ *   slice(rfft(x)) of the first k bins -> rfft_modes(x, k)     pruned, when
+ *   irfft(pad(X)) of zeros above k bins -> irfft_modes(X, n)   the cost model
+ *                                                  says a DFT restricted to
+ *                                                  the kept modes is cheaper
  *
  * Then the canonicalize group runs: CSE shares one transform per distinct
  * input, fold computes transforms of constants, DCE drops what no longer
  * has users.  A GELU (any nonlinearity) blocks every rewrite across it.
  */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "passes.h"
+
+/* ---- the cost model of pruned transforms ---------------------------------
+ * Seconds per flop of a full transform along a strided axis (FFTW, real
+ * data, counted as 2.5 N log2 N / 2 flops per transform) and of a DFT
+ * restricted to k modes done as a GEMM (4 N k flops per transform).
+ * Measured by bench/crossover.sh on this machine kind (rfft of
+ * [8, 1024, 64] along 1024, one thread): FFTW at 3.7-3.8 GFLOP/s for
+ * every k, the restricted DFT at 88-155 GFLOP/s (130 from k = 16 on); the
+ * measured crossover is k = 128 of 1024, the model's
+ * (C_FFT * 2.5 log2 N / 2) / (C_GEMM * 4) = 108.  Re-measure with that
+ * script and change these two numbers. */
+static const double C_FFT = 1 / 3.75e9, C_GEMM = 1 / 130e9;
+
+static char choices[4096];
+static size_t nchoices;
+
+const char *transform_once_choices(void) { return choices; }
+
+static void note_choice(const char *what, int64_t n, int64_t k, double t_fft, double t_dft, bool pruned) {
+    int w = snprintf(choices + nchoices, sizeof choices - nchoices,
+                     "  %s n=%lld keeps %lld: full %.3g s, pruned %.3g s -> %s\n", what, (long long)n, (long long)k,
+                     t_fft, t_dft, pruned ? "pruned" : "full");
+    if (w > 0 && nchoices + (size_t)w < sizeof choices) nchoices += (size_t)w;
+}
+
+/* Is a DFT restricted to k of the bins of `count` transforms of n points
+ * cheaper than the full transforms? */
+static bool prune_pays(const char *what, int64_t n, int64_t k, int64_t count) {
+    double t_fft = C_FFT * 2.5 * (double)n * log2((double)n) / 2 * (double)count;
+    double t_dft = C_GEMM * 4 * (double)n * (double)k * (double)count;
+    note_choice(what, n, k, t_fft, t_dft, t_dft < t_fft);
+    return t_dft < t_fft;
+}
 
 static const IrNode *node(const IrGraph *g, IrId id) { return ir_node(g, id); }
 
@@ -156,11 +195,60 @@ static IrId merge_inverses(IrGraph *g, IrId id) {
     return add_op(g, IR_OP_IRFFT, &sum, 1, at, 2, n->loc);
 }
 
+/* One transformed axis of a rank-r tensor: its index.  False when axes
+ * lists more than one. */
+static bool single_axis(const IrNode *n, uint32_t rank, int64_t *axis) {
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(n, "axes", &na);
+    if (na != 1) return false;
+    *axis = axes[0] < 0 ? axes[0] + rank : axes[0];
+    return true;
+}
+
+/* slice(rfft(x)) keeping bins [0, k) of the one transformed axis and all
+ * of the others -> rfft_modes(x, k). */
+static IrId prune_forward(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *f = node(g, n->in[0]);
+    int64_t a;
+    if (n->op != IR_OP_SLICE || f->op != IR_OP_RFFT || ir_use_count(g, n->in[0]) != 1 ||
+        !single_axis(f, f->type.rank, &a))
+        return IR_NONE;
+    uint32_t r;
+    const int64_t *st = ir_get_ints(n, "starts", &r), *steps = ir_get_ints(n, "steps", &r);
+    for (uint32_t d = 0; d < r; d++)
+        if (st[d] != 0 || steps[d] != 1 || (d != a && n->type.dims[d] != f->type.dims[d])) return IR_NONE;
+    int64_t len = node(g, f->in[0])->type.dims[a], k = n->type.dims[a];
+    if (!prune_pays("rfft", len, k, ir_type_numel(&f->type) / f->type.dims[a])) return IR_NONE;
+    IrAttr at[2] = {ir_attr_int("axis", a), ir_attr_int("modes", k)};
+    return add_op(g, IR_OP_RFFT_MODES, &f->in[0], 1, at, 2, n->loc);
+}
+
+/* irfft(pad(X)) whose pad adds zeros above the first k bins of the one
+ * transformed axis only -> irfft_modes(X, n). */
+static IrId prune_inverse(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *p = node(g, n->in[0]);
+    int64_t a;
+    if (n->op != IR_OP_IRFFT || p->op != IR_OP_PAD || ir_use_count(g, n->in[0]) != 1 ||
+        !single_axis(n, n->type.rank, &a) || strcmp(ir_get_str(p, "mode"), "constant") != 0 ||
+        ir_get_float(p, "value") != 0)
+        return IR_NONE;
+    uint32_t np;
+    const int64_t *pads = ir_get_ints(p, "pads", &np);
+    for (uint32_t d = 0; d < np / 2; d++)
+        if (pads[2 * d] != 0 || (d != a && pads[2 * d + 1] != 0)) return IR_NONE;
+    uint32_t nn;
+    int64_t len = ir_get_ints(n, "n", &nn)[0], k = node(g, p->in[0])->type.dims[a];
+    if (!prune_pays("irfft", len, k, ir_type_numel(&n->type) / len)) return IR_NONE;
+    IrAttr at[2] = {ir_attr_int("axis", a), ir_attr_int("n", len)};
+    return add_op(g, IR_OP_IRFFT_MODES, &p->in[0], 1, at, 2, n->loc);
+}
+
 typedef IrId (*Rewrite)(IrGraph *g, IrId id);
 
 static const Rewrite rewrites[] = {
     cancel_inverse_pair,   project_instead_of_round_trip, drop_needless_projection,
     distribute_over_sum,   commute_channel_mixing,        merge_inverses,
+    prune_forward,         prune_inverse,
 };
 
 /* One sweep over the nodes there were at its start.  True if any changed. */
@@ -183,6 +271,7 @@ static bool sweep(IrGraph *g) {
 
 bool pass_transform_once(IrGraph *g, DiagCtx *dc) {
     static const char *const cleanup[] = {"canonicalize", NULL};
+    nchoices = 0, choices[0] = 0;
     PassOptions quiet = {.out = stderr};
     for (int round = 0; round < 16 && sweep(g); round++) {
         ir_compact(g);

@@ -30,13 +30,14 @@ static const char micro_kernel[] =
     "#elif defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON))\n"
     "#define PD_VW 4\n#define PD_MR 2\n#define PD_CMR 1\n"
     "#else\n#define PD_MR 4\n#define PD_CMR 4\n#endif\n\n"
-    "/* tile[r][j] = sum_k a[r * lda + k] * panel[k * PD_NR + j] for rows r < mr\n"
-    " * (rows past mr repeat row 0 and are ignored). */\n"
+    "/* tile[r][j] = sum_k a[r * lda + k] * panel[k * ldb + j] for rows r < mr\n"
+    " * (rows past mr repeat row 0 and are ignored); panel rows are ldb floats\n"
+    " * apart (PD_NR for packed weights) and 64-byte aligned. */\n"
     "#ifdef PD_VW\n"
     "typedef float pd_vec __attribute__((vector_size(PD_VW * sizeof(float))));\n"
     "#define PD_NV (PD_NR / PD_VW)\n"
     "#define PD_TILE(NAME, ROWS)                                                                 \\\n"
-    "static void NAME(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,     \\\n"
+    "static void NAME(const float *a, int64_t lda, const float *panel, int64_t ldb, int64_t kdim, int64_t mr,     \\\n"
     "                 float tile[PD_MR][PD_NR]) {                                                    \\\n"
     "    pd_vec acc[ROWS][PD_NV];                                                                    \\\n"
     "    const float *row[ROWS];                                                                     \\\n"
@@ -45,7 +46,7 @@ static const char micro_kernel[] =
     "    memset(acc, 0, sizeof acc);                                                                 \\\n"
     "    for (r = 0; r < ROWS; r++) row[r] = a + (r < mr ? r : 0) * lda;                            \\\n"
     "    for (k = 0; k < kdim; k++) {                                                                \\\n"
-    "        const pd_vec *b = (const pd_vec *)(panel + k * PD_NR);                                  \\\n"
+    "        const pd_vec *b = (const pd_vec *)(panel + k * ldb);                                  \\\n"
     "        for (r = 0; r < ROWS; r++) {                                                            \\\n"
     "            const float x = row[r][k];                                                          \\\n"
     "            for (v = 0; v < PD_NV; v++) acc[r][v] += x * b[v];                                  \\\n"
@@ -59,7 +60,7 @@ static const char complex_tiles[] =
     "/* Complex: a rows and panel rows hold interleaved (re, im); the parts of\n"
     " * a are accumulated against the panel separately and combined at the end. */\n"
     "#define PD_CTILE(NAME, ROWS)                                                                \\\n"
-    "static void NAME(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,     \\\n"
+    "static void NAME(const float *a, int64_t lda, const float *panel, int64_t ldb, int64_t kdim, int64_t mr,     \\\n"
     "                 float tile[PD_MR][PD_NR]) {                                                    \\\n"
     "    pd_vec re[ROWS][PD_NV], im[ROWS][PD_NV];                                                    \\\n"
     "    float fr[ROWS][PD_NR], fi[ROWS][PD_NR];                                                     \\\n"
@@ -70,7 +71,7 @@ static const char complex_tiles[] =
     "    memset(im, 0, sizeof im);                                                                   \\\n"
     "    for (r = 0; r < ROWS; r++) row[r] = a + (r < mr ? r : 0) * lda;                            \\\n"
     "    for (k = 0; k < kdim; k++) {                                                                \\\n"
-    "        const pd_vec *b = (const pd_vec *)(panel + k * PD_NR);                                  \\\n"
+    "        const pd_vec *b = (const pd_vec *)(panel + k * ldb);                                  \\\n"
     "        for (r = 0; r < ROWS; r++) {                                                            \\\n"
     "            const float xr = row[r][2 * k], xi = row[r][2 * k + 1];                             \\\n"
     "            for (v = 0; v < PD_NV; v++) re[r][v] += xr * b[v], im[r][v] += xi * b[v];            \\\n"
@@ -93,20 +94,20 @@ static const char real_tiles[] =
     "PD_TILE(pd_gemm_rows, PD_MR)\n"
     "PD_TILE(pd_gemm_row, 1)\n"
     "/* One row alone (a batch of one) skips the rows it would repeat. */\n"
-    "static void pd_gemm_tile(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,\n"
+    "static void pd_gemm_tile(const float *a, int64_t lda, const float *panel, int64_t ldb, int64_t kdim, int64_t mr,\n"
     "                         float tile[PD_MR][PD_NR]) {\n"
-    "    if (mr == 1) pd_gemm_row(a, lda, panel, kdim, mr, tile);\n"
-    "    else pd_gemm_rows(a, lda, panel, kdim, mr, tile);\n"
+    "    if (mr == 1) pd_gemm_row(a, lda, panel, ldb, kdim, mr, tile);\n"
+    "    else pd_gemm_rows(a, lda, panel, ldb, kdim, mr, tile);\n"
     "}\n"
     "#else\n"
-    "static void pd_gemm_tile(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,\n"
+    "static void pd_gemm_tile(const float *a, int64_t lda, const float *panel, int64_t ldb, int64_t kdim, int64_t mr,\n"
     "                         float tile[PD_MR][PD_NR]) {\n"
     "    int r, j;\n"
     "    int64_t k;\n"
     "    memset(tile, 0, sizeof(float) * PD_MR * PD_NR);\n"
     "    for (r = 0; r < PD_MR && r < mr; r++)\n"
     "        for (k = 0; k < kdim; k++)\n"
-    "            for (j = 0; j < PD_NR; j++) tile[r][j] += a[r * lda + k] * panel[k * PD_NR + j];\n"
+    "            for (j = 0; j < PD_NR; j++) tile[r][j] += a[r * lda + k] * panel[k * ldb + j];\n"
     "}\n"
     "#endif\n\n";
 
@@ -114,13 +115,13 @@ static const char complex_instances[] =
     "#ifdef PD_VW\n"
     "PD_CTILE(pd_cgemm_rows, PD_CMR)\n"
     "PD_CTILE(pd_cgemm_row, 1)\n"
-    "static void pd_cgemm_tile(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,\n"
+    "static void pd_cgemm_tile(const float *a, int64_t lda, const float *panel, int64_t ldb, int64_t kdim, int64_t mr,\n"
     "                          float tile[PD_MR][PD_NR]) {\n"
-    "    if (mr == 1) pd_cgemm_row(a, lda, panel, kdim, mr, tile);\n"
-    "    else pd_cgemm_rows(a, lda, panel, kdim, mr, tile);\n"
+    "    if (mr == 1) pd_cgemm_row(a, lda, panel, ldb, kdim, mr, tile);\n"
+    "    else pd_cgemm_rows(a, lda, panel, ldb, kdim, mr, tile);\n"
     "}\n"
     "#else\n"
-    "static void pd_cgemm_tile(const float *a, int64_t lda, const float *panel, int64_t kdim, int64_t mr,\n"
+    "static void pd_cgemm_tile(const float *a, int64_t lda, const float *panel, int64_t ldb, int64_t kdim, int64_t mr,\n"
     "                          float tile[PD_MR][PD_NR]) {\n"
     "    int r, j;\n"
     "    int64_t k;\n"
@@ -129,7 +130,7 @@ static const char complex_instances[] =
     "        for (k = 0; k < kdim; k++)\n"
     "            for (j = 0; j < PD_NR; j += 2) {\n"
     "                const float xr = a[r * lda + 2 * k], xi = a[r * lda + 2 * k + 1];\n"
-    "                const float wr = panel[k * PD_NR + j], wi = panel[k * PD_NR + j + 1];\n"
+    "                const float wr = panel[k * ldb + j], wi = panel[k * ldb + j + 1];\n"
     "                tile[r][j] += xr * wr - xi * wi;\n"
     "                tile[r][j + 1] += xr * wi + xi * wr;\n"
     "            }\n"
@@ -196,7 +197,39 @@ static void epilogue_row(const KProgram *p, const KKernel *k, FILE *out) {
     fputs(";\n            }\n", out);
 }
 
+/* Pruned transforms: a constant DFT matrix (A) times signals read in
+ * place (B), one batch at a time; tiles scatter into the output's layout. */
+static void dft_kernel(const KProgram *p, const KKernel *k, FILE *out) {
+    long long M = k->m_dim, N = k->n_dim, K = k->k_dim, inner = k->inner;
+    bool fwd = k->layout == KG_DFT;
+    const char *MR = fwd ? "PD_MR" : "PD_CMR";
+    cg_signature(p, k, out);
+    fputs(" {\n", out);
+    if (k->outer >= 2) fputs("    PD_PARALLEL\n", out);
+    fprintf(out, "    for (int64_t o = 0; o < %lld; o++)\n", (long long)k->outer);
+    fprintf(out, "        for (int64_t m0 = 0; m0 < %lld; m0 += %s) {\n", M, MR);
+    fprintf(out, "            const int64_t mr = %lld - m0 < %s ? %lld - m0 : %s;\n", M, MR, M, MR);
+    fprintf(out, "            for (int64_t n0 = 0; n0 < %lld; n0 += PD_NR) {\n                float tile[PD_MR][PD_NR];\n", N);
+    fprintf(out, "                pd_%sgemm_tile(b%u + m0 * %lld, %lld, b%u + o * %lld + n0, %lld, %lld, mr, tile);\n",
+            fwd ? "" : "c", k->packed, (long long)k->lda, (long long)k->lda, k->in, (long long)k->b_bst,
+            (long long)k->ldb, K);
+    fputs("                for (int64_t r = 0; r < mr; r++) {\n                    const int64_t m = m0 + r;\n", out);
+    if (fwd) /* row m = (bin m / 2, part m % 2); column = channel */
+        fprintf(out, "                    for (int64_t c = 0; c < PD_NR; c++)\n"
+                     "                        b%u[o * %lld + (m / 2) * %lld + 2 * (n0 + c) + m %% 2] = tile[r][c];\n",
+                k->out, (long long)k->o_stride, 2 * inner);
+    else /* row m = point; columns are (re, im) of channels: keep re */
+        fprintf(out, "                    for (int64_t c = 0; c < PD_NR; c += 2)\n"
+                     "                        b%u[o * %lld + m * %lld + (n0 + c) / 2] = tile[r][c];\n",
+                k->out, (long long)k->o_stride, inner);
+    fputs("                }\n            }\n        }\n}\n\n", out);
+}
+
 void cg_gemm_kernel(const KProgram *p, const KKernel *k, FILE *out) {
+    if (k->layout != KG_PLAIN) {
+        dft_kernel(p, k, out);
+        return;
+    }
     long long M = k->m_dim, N = k->n_dim, K = k->k_dim;
     cg_signature(p, k, out);
     fputs(" {\n", out);
@@ -210,7 +243,7 @@ void cg_gemm_kernel(const KProgram *p, const KKernel *k, FILE *out) {
     fprintf(out, "        for (int64_t n0 = 0; n0 < %lld; n0 += PD_NR) {\n", N);
     fprintf(out, "            float tile[PD_MR][PD_NR];\n");
     fprintf(out, "            const int64_t nn = %lld - n0 < PD_NR ? %lld - n0 : PD_NR;\n", N, N);
-    fprintf(out, "            pd_%sgemm_tile(b%u + a_base + m0 * %lld, %lld, b%u + b_base + n0 * %lld, %lld, mr, tile);\n",
+    fprintf(out, "            pd_%sgemm_tile(b%u + a_base + m0 * %lld, %lld, b%u + b_base + n0 * %lld, PD_NR, %lld, mr, tile);\n",
             k->complex ? "c" : "", k->in, (long long)k->lda, (long long)k->lda, k->packed, K, K);
     fputs("            for (int64_t r = 0; r < mr; r++) {\n            const int64_t m = m0 + r;\n", out);
     if (k->store[0] != KIR_NONE) epilogue_row(p, k, out);

@@ -251,8 +251,38 @@ static void hermitian_project(const IrNode *n, const Axes *ax, const PdrtTensor 
     }
 }
 
+/* The full rfft along the axis, then its first bins. */
+static void rfft_modes(const IrNode *n, const PdrtTensor *x, PdrtTensor *out)
+{
+    uint32_t a = (uint32_t)(ir_get_int(n, "axis") < 0 ? ir_get_int(n, "axis") + x->rank : ir_get_int(n, "axis"));
+    Axes ax = {.n = 1, .ax = {a}};
+    PdrtTensor full;
+    int64_t dims[IR_MAX_RANK];
+    memcpy(dims, x->dims, x->rank * sizeof dims[0]);
+    dims[a] = x->dims[a] / 2 + 1;
+    if (!pdrt_tensor_alloc(&full, PDRT_C64, x->rank, dims)) pd_die("out of memory");
+    rfft(&ax, x, &full);
+    Shape fs = shape_of(full.dims, full.rank), os = shape_of(out->dims, out->rank);
+    for (int64_t i = 0; i < pdrt_numel(out); i++) {
+        int64_t f = 0;
+        for (uint32_t d = 0; d < os.rank; d++) f += i / os.st[d] % os.dims[d] * fs.st[d];
+        interp_st_cplx(out->data, i, interp_ld_cplx(full.data, full.dtype, f));
+    }
+    pdrt_tensor_free(&full);
+}
+
 void interp_spectral(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
 {
+    if (n->op == IR_OP_RFFT_MODES) {
+        rfft_modes(n, &in[0], out);
+        return;
+    }
+    if (n->op == IR_OP_IRFFT_MODES) { /* irfft zero-pads the missing bins */
+        int64_t a = ir_get_int(n, "axis");
+        Axes one = {.n = 1, .ax = {(uint32_t)(a < 0 ? a + in[0].rank : a)}};
+        irfft(&one, &in[0], out);
+        return;
+    }
     Axes ax = get_axes(n, in[0].rank);
     if (pdrt_numel(out) == 0 || pdrt_numel(&in[0]) == 0 || ax.n == 0) {
         if (ax.n == 0 && out->nbytes == in[0].nbytes && out->dtype == in[0].dtype)

@@ -118,6 +118,12 @@ typedef struct {
     int64_t a_off, lda, ldo;
     bool complex;        /* A rows and B panels hold interleaved complex values;
                             k_dim counts complex elements, n_dim floats */
+    /* Pruned transforms (rfft_modes, irfft_modes): A is a constant DFT
+       matrix (buffer `packed`, lda), B the signal or spectrum read in place
+       (buffer `in`, rows ldb floats apart, one batch every b_bst floats);
+       tile rows are bins (re, im) or points, columns channels. */
+    enum { KG_PLAIN, KG_DFT, KG_IDFT } layout;
+    int64_t outer, ldb, b_bst, o_stride, inner;
     /* KK_FFT */
     KFftKind fft;
     uint32_t in;         /* buffer transformed (KK_GEMM: the A operand) */

@@ -212,12 +212,17 @@ static void lower_irfft(Lower *L, const IrNode *n, IrId id, uint32_t out) {
     k->zero_dc_imag = na > 1;
 }
 
+void lower_dft(Lower *L, const IrNode *n, IrId id, uint32_t out);
 void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out);
 void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out) {
     const IrNode *n = ir_node(L->g, grp->anchor);
     const IrType *xt = &ir_node(L->g, n->in[0])->type;
     if (n->op == IR_OP_IRFFT) {
         lower_irfft(L, n, grp->anchor, out);
+        return;
+    }
+    if (n->op == IR_OP_RFFT_MODES || n->op == IR_OP_IRFFT_MODES) {
+        lower_dft(L, n, grp->anchor, out);
         return;
     }
     uint32_t in = lower_buffer(L, n->in[0]);

@@ -271,11 +271,19 @@ def p_spectral(g):
         x = g.input([b, n, c])
         bins = n // 2 + 1
         modes = g.rng.randint(1, bins)
-        f = g.value("rfft", [x], "c64", [b, bins, c], "axes = [1]")
-        s = g.value("slice", [f], "c64", [b, modes, c], "starts = [0, 0, 0], ends = [%d, %d, %d], steps = [1, 1, 1]" % (b, modes, c))
+        if g.rng.random() < 0.3:  # the pruned transform, written out
+            s = g.value("rfft_modes", [x], "c64", [b, modes, c], "axis = 1, modes = %d" % modes)
+        else:
+            f = g.value("rfft", [x], "c64", [b, bins, c], "axes = [1]")
+            s = g.value("slice", [f], "c64", [b, modes, c],
+                        "starts = [0, 0, 0], ends = [%d, %d, %d], steps = [1, 1, 1]" % (b, modes, c))
         co = g.rng.randint(1, 3)
         w = g.const("c64", [c, co, modes], 0.5)
         m = g.value("mix", [s, w], "c64", [b, modes, co])
+        if g.rng.random() < 0.3:
+            y = g.value("irfft_modes", [m], "f32", [b, n, co], "axis = 1, n = %d" % n)
+            g.value("gelu", [y], "f32", [b, n, co])
+            return
         p = g.value("pad", [m], "c64", [b, bins, co], "pads = [0, 0, 0, %d, 0, 0], value = 0.0" % (bins - modes))
         if g.rng.random() < 0.3:  # what rfft(irfft(.)) leaves of a spectrum
             p = g.value("hermitian_project", [p], "c64", [b, bins, co], "axes = [1], n = %d" % n)

@@ -19,19 +19,22 @@
 
 static const char *const help =
     "usage: pdec bench MODEL [--engine c|interp] [--iters N] [--warmup N] [--threads N]\n"
-    "                  [--input NAME=FILE ...] [--json FILE] [--fftw-estimate] [-v]\n\n"
+    "                  [--input NAME=FILE ...] [--json FILE] [--fftw-estimate]\n"
+    "                  [--no-transform-once] [-v]\n\n"
     "Times MODEL: median and minimum latency over N runs after warm-up, GFLOP/s\n"
     "and the arena's size.  Inputs without --input are uniform in [-1, 1).\n\n"
     "  --engine E     c (the default) or interp\n"
     "  --iters N      timed runs (default 50)\n"
     "  --warmup N     untimed runs first (default 5)\n"
     "  --threads N    c: OpenMP threads\n"
-    "  --json FILE    also write the numbers as JSON (atomically)\n";
+    "  --json FILE    also write the numbers as JSON (atomically)\n"
+    "  --no-transform-once  leave transforms as written\n";
 
 typedef struct {
     DrvBinding inputs[DRV_MAX_BINDINGS];
     int ninputs, iters, warmup;
     const char *engine, *json;
+    bool no_transform_once;
     EngineOptions eopt;
 } BenchArgs;
 
@@ -51,7 +54,8 @@ static int parse_args(int argc, char **argv, BenchArgs *a) {
         {"engine", required_argument, 0, 'e'}, {"iters", required_argument, 0, 'n'},
         {"warmup", required_argument, 0, 'w'}, {"threads", required_argument, 0, 't'},
         {"input", required_argument, 0, 'i'},  {"json", required_argument, 0, 'j'},
-        {"fftw-estimate", no_argument, 0, 'E'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"fftw-estimate", no_argument, 0, 'E'}, {"no-transform-once", no_argument, 0, 'O'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 0;
     a->engine = "c", a->iters = 50, a->warmup = 5;
@@ -65,6 +69,7 @@ static int parse_args(int argc, char **argv, BenchArgs *a) {
         case 'i': ok = drv_add_binding(a->inputs, &a->ninputs, optarg, "--input"); break;
         case 'j': a->json = optarg; break;
         case 'E': a->eopt.fftw_estimate = true; break;
+        case 'O': a->no_transform_once = true; break;
         case 'v': a->eopt.verbose = true; break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
@@ -176,7 +181,8 @@ int cmd_bench(int argc, char **argv) {
         DiagCtx *dc = diag_new(stderr);
         IrGraph *g = drv_load(argv[optind], dc);
         PassOptions opt = {.out = stdout};
-        bool ok = g && drv_bind(g, NULL, false, dc) && pass_run_pipeline(g, pass_default_pipeline(), &opt, dc);
+        const char *const *list = a.no_transform_once ? pass_pipeline_without_transform_once() : pass_default_pipeline();
+        bool ok = g && drv_bind(g, NULL, false, dc) && pass_run_pipeline(g, list, &opt, dc);
         Result r = {.model = g ? g->name : "", .engine = a.engine, .threads = a.eopt.threads ? a.eopt.threads : 1,
                     .iters = a.iters};
         if (ok) r.flops = (double)cost_graph_flops(g);

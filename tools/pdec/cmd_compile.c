@@ -17,7 +17,7 @@
 
 static const char *const help =
     "usage: pdec compile MODEL --target c -o DIR [--embed-weights] [--weights PATH]\n"
-    "                    [--passes LIST]\n\n"
+    "                    [--passes LIST] [--no-transform-once]\n\n"
     "Generates C for MODEL: DIR/NAME.h (API and size macros), DIR/NAME.c and\n"
     "DIR/NAME.weights.  Build NAME.c with any C99 compiler and link -lfftw3f -lm\n"
     "(see examples/*/main.c).\n\n"
@@ -25,17 +25,19 @@ static const char *const help =
     "  -o DIR            output folder (created with its parents if missing)\n"
     "  --embed-weights   put the weights into NAME.c instead of NAME.weights\n"
     "  --weights PATH    weights to bind instead of the model's own\n"
-    "  --passes LIST     passes to run first (default: canonicalize)\n";
+    "  --passes LIST     passes to run first (default: canonicalize,transform_once)\n"
+    "  --no-transform-once  leave transforms as written\n";
 
 typedef struct {
     const char *target, *dir, *weights, *passes;
-    bool embed;
+    bool embed, no_transform_once;
 } CompileArgs;
 
 static int parse_args(int argc, char **argv, CompileArgs *a) {
     static const struct option opts[] = {{"target", required_argument, 0, 't'}, {"output", required_argument, 0, 'o'},
                                          {"embed-weights", no_argument, 0, 'e'}, {"weights", required_argument, 0, 'w'},
                                          {"passes", required_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
+                                         {"no-transform-once", no_argument, 0, 'O'},
                                          {0, 0, 0, 0}};
     int c;
     optind = 0;
@@ -47,6 +49,7 @@ static int parse_args(int argc, char **argv, CompileArgs *a) {
         case 'e': a->embed = true; break;
         case 'w': a->weights = optarg; break;
         case 'p': a->passes = optarg; break;
+        case 'O': a->no_transform_once = true; break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
         }
@@ -127,7 +130,9 @@ int cmd_compile(int argc, char **argv) {
     IrGraph *g = drv_load(argv[optind], dc);
     bool ok = g && drv_bind(g, a.weights, false, dc);
     if (ok) {
-        const char *const *list = a.passes ? drv_split_list(g->arena, a.passes) : pass_default_pipeline();
+        const char *const *list = a.passes ? drv_split_list(g->arena, a.passes)
+                                : a.no_transform_once ? pass_pipeline_without_transform_once()
+                                                      : pass_default_pipeline();
         PassOptions opt = {.out = stdout};
         ok = pass_run_pipeline(g, list, &opt, dc);
     }

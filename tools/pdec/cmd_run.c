@@ -30,15 +30,16 @@ static const char *const help =
     "  --threads N         c: run on N OpenMP threads (rows, batches, transforms)\n"
     "  -v                  show how the code is compiled and where it is cached\n"
     "  --weights PATH      weights to bind instead of the model's own\n"
-    "  --passes LIST       passes to run first (default: canonicalize)\n"
+    "  --passes LIST       passes to run first (default: canonicalize,transform_once)\n"
     "  --no-passes         run the graph as lowered\n"
+    "  --no-transform-once leave transforms as written (no frequency-domain rewrites)\n"
     "  --time              print how long the engine took\n";
 
 typedef struct {
     DrvBinding inputs[DRV_MAX_BINDINGS], outputs[DRV_MAX_BINDINGS];
     int ninputs, noutputs;
     const char *engine, *weights, *passes;
-    bool no_passes, time, verbose, fftw_estimate;
+    bool no_passes, time, verbose, fftw_estimate, no_transform_once;
     int threads;
 } RunArgs;
 
@@ -49,7 +50,8 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         {"engine", required_argument, 0, 'e'}, {"weights", required_argument, 0, 'w'},
         {"passes", required_argument, 0, 'p'}, {"no-passes", no_argument, 0, 'n'},
         {"time", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
-        {"fftw-estimate", no_argument, 0, 'E'}, {"threads", required_argument, 0, 'T'}, {0, 0, 0, 0}};
+        {"fftw-estimate", no_argument, 0, 'E'}, {"threads", required_argument, 0, 'T'},
+        {"no-transform-once", no_argument, 0, 'O'}, {0, 0, 0, 0}};
     int c;
     optind = 0;
     a->engine = "c";
@@ -63,6 +65,7 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         case 'n': a->no_passes = true; break;
         case 't': a->time = true; break;
         case 'v': a->verbose = true; break;
+        case 'O': a->no_transform_once = true; break;
         case 'E': a->fftw_estimate = true; break;
         case 'T':
             a->threads = atoi(optarg);
@@ -153,7 +156,9 @@ int cmd_run(int argc, char **argv) {
         IrGraph *g = drv_load(argv[optind], dc);
         bool ok = g && drv_bind(g, a.weights, false, dc);
         if (ok && !a.no_passes) {
-            const char *const *list = a.passes ? drv_split_list(g->arena, a.passes) : pass_default_pipeline();
+            const char *const *list = a.passes ? drv_split_list(g->arena, a.passes)
+                                    : a.no_transform_once ? pass_pipeline_without_transform_once()
+                                                          : pass_default_pipeline();
             PassOptions opt = {.out = stdout};
             ok = pass_run_pipeline(g, list, &opt, dc) && ir_verify(g, dc);
         }
