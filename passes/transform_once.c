@@ -18,6 +18,13 @@
  *   irfft(pad(X)) of zeros above k bins -> irfft_modes(X, n)   the cost model
  *                                                  says a DFT restricted to
  *                                                  the kept modes is cheaper
+ * and, so that transforms over several axes prune too (fno2d):
+ *   rfft(x, [a.., z]) -> fft(rfft(x, [z]), [a..])  when every user slices z
+ *   slice(fft(y, A)) -> slice_A(fft(slice_other(y), A))   (the part of the
+ *                                                  slice off the axes A first)
+ *   irfft(Y, [a.., z]) -> irfft(ifft(Y, [a..]), [z])  when Y is zero-padded on z
+ *   pad(A) + pad(B) -> pad_z(pad'(A) + pad'(B))    (a padding both share on z)
+ *   ifft(pad_z(Z), A) -> pad_z(ifft(Z, A))         (z not in A)
  *
  * Then the canonicalize group runs: CSE shares one transform per distinct
  * input, fold computes transforms of constants, DCE drops what no longer
@@ -243,12 +250,160 @@ static IrId prune_inverse(IrGraph *g, IrId id) {
     return add_op(g, IR_OP_IRFFT_MODES, &p->in[0], 1, at, 2, n->loc);
 }
 
+/* ---- transforms over several axes ----------------------------------------- */
+
+static IrId slice_op(IrGraph *g, IrId x, const int64_t *st, const int64_t *en, const int64_t *sp, uint32_t r,
+                     SrcLoc loc) {
+    IrAttr at[3] = {ir_attr_ints("starts", st, r), ir_attr_ints("ends", en, r), ir_attr_ints("steps", sp, r)};
+    return add_op(g, IR_OP_SLICE, &x, 1, at, 3, loc);
+}
+
+static bool in_axes(const IrNode *n, int64_t d) {
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(n, "axes", &na);
+    for (uint32_t i = 0; i < na; i++)
+        if (axes[i] == d || axes[i] + (int64_t)n->type.rank == d) return true;
+    return false;
+}
+
+/* Does every user of id slice axis z to a prefix? */
+static bool users_slice_prefix(const IrGraph *g, IrId id, int64_t z) {
+    for (IrId u = id + 1; u < g->nodes.len; u++) {
+        const IrNode *n = node(g, u);
+        if (n->dead) continue;
+        for (uint32_t k = 0; k < n->nin; k++) {
+            if (n->in[k] != id) continue;
+            uint32_t r;
+            if (n->op != IR_OP_SLICE || ir_get_ints(n, "starts", &r)[z] != 0 || ir_get_ints(n, "steps", &r)[z] != 1 ||
+                n->type.dims[z] == node(g, id)->type.dims[z])
+                return false;
+        }
+    }
+    return true;
+}
+
+/* rfft over several axes, the halved one z sliced by every user: the other
+ * axes' transform afterwards, so slices of z reach a one-axis rfft. */
+static IrId split_forward(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id);
+    uint32_t na;
+    const int64_t *axes = n->op == IR_OP_RFFT ? ir_get_ints(n, "axes", &na) : NULL;
+    if (!axes || na < 2) return IR_NONE;
+    int64_t z = axes[na - 1] < 0 ? axes[na - 1] + n->type.rank : axes[na - 1];
+    if (!users_slice_prefix(g, id, z)) return IR_NONE;
+    IrAttr last = ir_attr_ints("axes", &axes[na - 1], 1), rest = ir_attr_ints("axes", axes, na - 1);
+    IrId r = add_op(g, IR_OP_RFFT, &n->in[0], 1, &last, 1, n->loc);
+    return add_op(g, IR_OP_FFT, &r, 1, &rest, 1, n->loc);
+}
+
+/* slice(fft(y, A)) with some slicing off A: that part first. */
+static IrId slice_before_transform(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *f = node(g, n->in[0]);
+    if (n->op != IR_OP_SLICE || (f->op != IR_OP_FFT && f->op != IR_OP_IFFT)) return IR_NONE;
+    uint32_t r;
+    const int64_t *st = ir_get_ints(n, "starts", &r), *en = ir_get_ints(n, "ends", &r), *sp = ir_get_ints(n, "steps", &r);
+    int64_t s1[IR_MAX_RANK], e1[IR_MAX_RANK], p1[IR_MAX_RANK], s2[IR_MAX_RANK], e2[IR_MAX_RANK], p2[IR_MAX_RANK];
+    bool off_axes = false, on_axes = false;
+    for (uint32_t d = 0; d < r; d++) {
+        bool full = st[d] == 0 && sp[d] == 1 && n->type.dims[d] == f->type.dims[d];
+        bool transformed = in_axes(f, d);
+        s1[d] = transformed ? 0 : st[d], e1[d] = transformed ? f->type.dims[d] : en[d], p1[d] = transformed ? 1 : sp[d];
+        s2[d] = transformed ? st[d] : 0, e2[d] = transformed ? en[d] : n->type.dims[d], p2[d] = transformed ? sp[d] : 1;
+        off_axes |= !full && !transformed, on_axes |= !full && transformed;
+    }
+    if (!off_axes) return IR_NONE;
+    IrId y = slice_op(g, f->in[0], s1, e1, p1, r, n->loc);
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(f, "axes", &na);
+    IrAttr at = ir_attr_ints("axes", axes, na);
+    IrId t = add_op(g, f->op, &y, 1, &at, 1, n->loc);
+    return on_axes ? slice_op(g, t, s2, e2, p2, r, n->loc) : t;
+}
+
+/* Is x zero-padded above its first bins on axis z, and on no other axis?
+ * OUT: *inner (the unpadded value). */
+static bool zero_padded_on(const IrGraph *g, IrId x, int64_t z, IrId *inner) {
+    const IrNode *p = node(g, x);
+    if (p->op != IR_OP_PAD || strcmp(ir_get_str(p, "mode"), "constant") != 0 || ir_get_float(p, "value") != 0)
+        return false;
+    uint32_t np;
+    const int64_t *pads = ir_get_ints(p, "pads", &np);
+    for (uint32_t d = 0; d < np / 2; d++)
+        if (pads[2 * d] != 0 || (d != z && pads[2 * d + 1] != 0)) return false;
+    *inner = p->in[0];
+    return true;
+}
+
+/* irfft over several axes of a spectrum zero-padded on the halved axis z:
+ * the other axes' inverse first, so the padding reaches a one-axis irfft. */
+static IrId split_inverse(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id);
+    uint32_t na, nn;
+    const int64_t *axes = n->op == IR_OP_IRFFT ? ir_get_ints(n, "axes", &na) : NULL;
+    if (!axes || na < 2) return IR_NONE;
+    const int64_t *sizes = ir_get_ints(n, "n", &nn);
+    int64_t z = axes[na - 1] < 0 ? axes[na - 1] + n->type.rank : axes[na - 1];
+    IrId inner;
+    if (!zero_padded_on(g, n->in[0], z, &inner)) return IR_NONE;
+    IrAttr rest = ir_attr_ints("axes", axes, na - 1);
+    IrId c = add_op(g, IR_OP_IFFT, &n->in[0], 1, &rest, 1, n->loc);
+    IrAttr at[2] = {ir_attr_ints("axes", &axes[na - 1], 1), ir_attr_ints("n", &sizes[nn - 1], 1)};
+    return add_op(g, IR_OP_IRFFT, &c, 1, at, 2, n->loc);
+}
+
+/* pad(A, P) +- pad(B, Q), both zero pads that agree on axis z and pad it
+ * above only: pad_z(pad(A, P without z) +- pad(B, Q without z)), z the
+ * last axis with padding, so the transforms before an irfft see it. */
+static IrId factor_padding(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id);
+    if (n->op != IR_OP_ADD && n->op != IR_OP_SUB) return IR_NONE;
+    const IrNode *a = node(g, n->in[0]), *b = node(g, n->in[1]);
+    if (a->op != IR_OP_PAD || b->op != IR_OP_PAD || !ir_type_eq(&a->type, &b->type)) return IR_NONE;
+    uint32_t np, nq;
+    const int64_t *P = ir_get_ints(a, "pads", &np), *Q = ir_get_ints(b, "pads", &nq);
+    int64_t z = -1;
+    for (int64_t d = np / 2; d-- > 0;)
+        if (P[2 * d + 1] || Q[2 * d + 1]) { z = d; break; }
+    if (z < 0 || P[2 * z] || Q[2 * z] || P[2 * z + 1] != Q[2 * z + 1] || ir_get_float(a, "value") != 0 ||
+        ir_get_float(b, "value") != 0 || strcmp(ir_get_str(a, "mode"), "constant") || strcmp(ir_get_str(b, "mode"), "constant"))
+        return IR_NONE;
+    bool other = false;
+    for (uint32_t i = 0; i < np; i++) other |= i / 2 != (uint32_t)z && (P[i] || Q[i]);
+    if (!other) return IR_NONE; /* nothing to factor */
+    int64_t pa[2 * IR_MAX_RANK], pb[2 * IR_MAX_RANK], pz[2 * IR_MAX_RANK] = {0};
+    memcpy(pa, P, np * sizeof P[0]), memcpy(pb, Q, nq * sizeof Q[0]);
+    pa[2 * z + 1] = pb[2 * z + 1] = 0, pz[2 * z + 1] = P[2 * z + 1];
+    IrAttr at = ir_attr_ints("pads", pa, np), bt = ir_attr_ints("pads", pb, nq), zt = ir_attr_ints("pads", pz, np);
+    IrId in[2] = {add_op(g, IR_OP_PAD, &a->in[0], 1, &at, 1, n->loc), add_op(g, IR_OP_PAD, &b->in[0], 1, &bt, 1, n->loc)};
+    IrId sum = add_op(g, n->op, in, 2, NULL, 0, n->loc);
+    return add_op(g, IR_OP_PAD, &sum, 1, &zt, 1, n->loc);
+}
+
+/* ifft(pad(Z), A): zero padding on axes off A commutes with the transform. */
+static IrId pad_after_transform(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *p = node(g, n->in[0]);
+    if ((n->op != IR_OP_IFFT && n->op != IR_OP_FFT) || p->op != IR_OP_PAD ||
+        strcmp(ir_get_str(p, "mode"), "constant") != 0 || ir_get_float(p, "value") != 0)
+        return IR_NONE;
+    uint32_t np;
+    const int64_t *pads = ir_get_ints(p, "pads", &np);
+    for (uint32_t d = 0; d < np / 2; d++)
+        if ((pads[2 * d] || pads[2 * d + 1]) && in_axes(n, d)) return IR_NONE;
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(n, "axes", &na);
+    IrAttr at = ir_attr_ints("axes", axes, na), pt = ir_attr_ints("pads", pads, np);
+    IrId t = add_op(g, n->op, &p->in[0], 1, &at, 1, n->loc);
+    return add_op(g, IR_OP_PAD, &t, 1, &pt, 1, n->loc);
+}
+
 typedef IrId (*Rewrite)(IrGraph *g, IrId id);
 
 static const Rewrite rewrites[] = {
     cancel_inverse_pair,   project_instead_of_round_trip, drop_needless_projection,
     distribute_over_sum,   commute_channel_mixing,        merge_inverses,
-    prune_forward,         prune_inverse,
+    prune_forward,         prune_inverse,                 split_forward,
+    slice_before_transform, split_inverse,                factor_padding,
+    pad_after_transform,
 };
 
 /* One sweep over the nodes there were at its start.  True if any changed. */
