@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "tools" / ".venv"
 REQUIREMENTS = ROOT / "tools" / "requirements-goldens.txt"
 EXAMPLES_DIR = ROOT / "examples"
-EXAMPLES = ["mlp", "cnn", "fno1d", "fno2d"]
-SEEDS = {"mlp": 1, "cnn": 2, "fno1d": 3, "fno2d": 4}
+EXAMPLES = ["mlp", "cnn", "fno1d", "fno2d", "t1_2d"]
+SEEDS = {"mlp": 1, "cnn": 2, "fno1d": 3, "fno2d": 4, "t1_2d": 5}
 GOLDEN_RTOL = "1e-4"      # what pdec's output must meet (golden.txt)
 F32_VS_F64_LIMIT = 1e-5   # what the float32 golden must meet vs float64
 CHECK_LIMIT = 1e-5        # what the numpy re-computation must meet
@@ -247,6 +247,62 @@ def torch_models():
                 h = blk(h, last=(i == len(self.blocks) - 1))
             return self.fc2(F.gelu(self.fc1(h)))
 
+    def dct_rows(n, m):
+        """[m, n]: the first m rows of the DCT-II pdec computes (FFTW's
+        REDFT10): C[k, i] = 2 cos(pi k (2i + 1) / 2n)."""
+        k = torch.arange(m, dtype=torch.float64)[:, None]
+        i = torch.arange(n, dtype=torch.float64)[None, :]
+        return 2 * torch.cos(math.pi * k * (2 * i + 1) / (2 * n))
+
+    def idct_cols(n, m):
+        """[n, m]: pdec's idct (REDFT01 / 2n) of coefficients that are zero
+        past the first m: D[i, k] = w_k cos(pi k (2i + 1) / 2n) / 2n, w_0 = 1,
+        else 2."""
+        i = torch.arange(n, dtype=torch.float64)[:, None]
+        k = torch.arange(m, dtype=torch.float64)[None, :]
+        w = torch.where(k == 0, 1.0, 2.0)
+        return w * torch.cos(math.pi * k * (2 * i + 1) / (2 * n)) / (2 * n)
+
+    class T1Block2d(nn.Module):
+        def __init__(self, width, modes):
+            super().__init__()
+            w = torch.rand(width, width, *modes)
+            self.weight = nn.Parameter((2.0 / width) * (w - 0.5))
+            self.skip = nn.Linear(width, width)
+
+        def forward(self, z, last):               # z [B, M0, M1, W]
+            h = torch.einsum("bxyi,ioxy->bxyo", z, self.weight) + self.skip(z)
+            return h if last else F.gelu(h)
+
+    class T1(nn.Module):
+        def __init__(self, cin, width, modes, cout=1):
+            super().__init__()
+            self.modes = modes
+            self.fc0 = nn.Linear(cin, width)
+            self.blocks = nn.ModuleList([T1Block2d(width, modes) for _ in range(4)])
+            self.fc1 = nn.Linear(width, 128)
+            self.fc2 = nn.Linear(128, cout)
+
+        def forward(self, x):                     # x [B, X, Y, C]
+            nx, ny = x.shape[1:3]
+            m0, m1 = self.modes
+            h = self.fc0(x)
+            cx, cy = dct_rows(nx, m0).to(h.dtype), dct_rows(ny, m1).to(h.dtype)
+            z = torch.einsum("kx,ly,bxyc->bklc", cx, cy, h) / (4 * nx * ny)
+            for i, blk in enumerate(self.blocks):
+                z = blk(z, last=(i == len(self.blocks) - 1))
+            dx, dy = idct_cols(nx, m0).to(z.dtype), idct_cols(ny, m1).to(z.dtype)
+            y = torch.einsum("xk,yl,bklc->bxyc", dx, dy, z) * (4 * nx * ny)
+            return self.fc2(F.gelu(self.fc1(y)))
+
+    class Named(nn.Module):                       # the model's `layer net`
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net(x)
+
     def smooth1d(batch, n, kmax=8):
         """Random periodic functions with amplitudes decaying as 1/k."""
         g = torch.arange(n, dtype=torch.float64) / n
@@ -282,6 +338,7 @@ def torch_models():
         "cnn": (CNN, lambda: torch.randn(1, 28, 28, 1)),
         "fno1d": (lambda: FNO(FnoBlock1d, 2, 64, 16), x_fno1d),
         "fno2d": (lambda: FNO(FnoBlock2d, 3, 32, (12, 12)), x_fno2d),
+        "t1_2d": (lambda: Named(T1(3, 32, (12, 12))), x_fno2d),
     }
 
 
@@ -309,6 +366,8 @@ def save_weights(name, arrays):
         save_npz(d / "cnn.npz", arrays)
     elif name == "fno1d":
         save_safetensors(d / "fno1d.safetensors", arrays)
+    elif name == "t1_2d":
+        save_npz(d / "t1_2d.npz", arrays)
     elif name == "fno2d":
         wd = d / "weights"
         wd.mkdir(parents=True, exist_ok=True)
@@ -367,8 +426,8 @@ def load_weights(name):
     d = EXAMPLES_DIR / name
     if name in ("mlp", "fno1d"):
         return load_safetensors(d / f"{name}.safetensors")
-    if name == "cnn":
-        with np.load(d / "cnn.npz", allow_pickle=False) as z:
+    if name in ("cnn", "t1_2d"):
+        with np.load(d / f"{name}.npz", allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
     return {p.stem: np.load(p, allow_pickle=False)
             for p in sorted((d / "weights").glob("*.npy"))}
@@ -468,16 +527,42 @@ def np_fno(p, x, spectral):
     return np_linear(p, "fc2", np_gelu(np_linear(p, "fc1", h)))
 
 
+def np_t1(p, x):
+    """T1 on the DCT, with the DCT computed as sums of cosines (not FFTW)."""
+    nx, ny = x.shape[1:3]
+    m0, m1 = p["net.blocks.0.weight"].shape[2:]
+
+    def rows(n, m):
+        k, i = np.arange(m)[:, None], np.arange(n)[None, :]
+        return 2 * np.cos(math.pi * k * (2 * i + 1) / (2 * n))
+
+    def cols(n, m):
+        i, k = np.arange(n)[:, None], np.arange(m)[None, :]
+        return np.where(k == 0, 1.0, 2.0) * np.cos(math.pi * k * (2 * i + 1) / (2 * n)) / (2 * n)
+
+    h = np_linear(p, "net.fc0", x)
+    z = np.einsum("kx,ly,bxyc->bklc", rows(nx, m0), rows(ny, m1), h) / (4 * nx * ny)
+    for i in range(4):
+        pre = f"net.blocks.{i}"
+        z = np.einsum("bxyi,ioxy->bxyo", z, p[pre + ".weight"]) + np_linear(p, pre + ".skip", z)
+        if i < 3:
+            z = np_gelu(z)
+    y = np.einsum("xk,yl,bklc->bxyc", cols(nx, m0), cols(ny, m1), z) * (4 * nx * ny)
+    return np_linear(p, "net.fc2", np_gelu(np_linear(p, "net.fc1", y)))
+
+
 NP_FORWARD = {
     "mlp": np_mlp,
     "cnn": np_cnn,
     "fno1d": lambda p, x: np_fno(p, x, np_spectral1d),
     "fno2d": lambda p, x: np_fno(p, x, np_spectral2d),
+    "t1_2d": np_t1,
 }
 
 SHAPES = {"mlp": ([1, 784], [1, 10]), "cnn": ([1, 28, 28, 1], [1, 10]),
           "fno1d": ([8, 1024, 2], [8, 1024, 1]),
-          "fno2d": ([1, 64, 64, 3], [1, 64, 64, 1])}
+          "fno2d": ([1, 64, 64, 3], [1, 64, 64, 1]),
+          "t1_2d": ([1, 64, 64, 3], [1, 64, 64, 1])}
 
 
 def check(name):

@@ -6,7 +6,7 @@
  * left operand must be a stored buffer whose rows are contiguous.  What
  * does not fit runs as a loop nest (lower_anchor.c).
  *
- * mix (per-mode complex channel mixing) is one complex GEMM per mode,
+ * mix (per-mode channel mixing) is one GEMM per mode (complex, or real),
  * W_s [Ci, Co] packed in panels of interleaved complex values (half the
  * bytes of the equivalent real [2Ci, 2Co] matrix: at batch 1 mixing is
  * bound by reading its weights).  Its input may be a unit-step slice of a
@@ -155,7 +155,7 @@ bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
 /* Where x [B, S..., Ci] lives: a buffer, an offset and per-dimension
  * strides in scalars.  False when x is computed in the kernel other than
  * by a unit-step slice of a stored value. */
-static bool mix_view(Lower *L, IrId x, uint32_t *buf, int64_t *off, int64_t *st) {
+static bool mix_view(Lower *L, IrId x, int64_t parts, uint32_t *buf, int64_t *off, int64_t *st) {
     const IrNode *n = ir_node(L->g, x);
     bool stored = L->plan->group_of[x] != L->group || L->plan->role[x] == FUSE_ROOT;
     IrId base = x;
@@ -171,7 +171,7 @@ static bool mix_view(Lower *L, IrId x, uint32_t *buf, int64_t *off, int64_t *st)
         if (L->plan->group_of[base] == L->group && L->plan->role[base] != FUSE_ROOT) return false;
     }
     const IrType *bt = &ir_node(L->g, base)->type;
-    int64_t s = 2;
+    int64_t s = parts; /* scalars per element */
     *off = 0;
     for (uint32_t d = bt->rank; d-- > 0;) {
         st[d] = s;
@@ -182,18 +182,18 @@ static bool mix_view(Lower *L, IrId x, uint32_t *buf, int64_t *off, int64_t *st)
     return true;
 }
 
-/* W_s for every mode s as [Ci, 2Co] floats (complex interleaved),
- * packed: [S][panels][Ci][KIR_NR]. */
-static uint32_t packed_mix(Lower *L, IrId wid, int64_t ci, int64_t co, int64_t modes) {
-    const float *w = ir_node_data(L->g, wid)->data; /* [Ci, Co, S...] complex */
-    int64_t n = 2 * co, panels = (n + KIR_NR - 1) / KIR_NR, per_mode = panels * ci * KIR_NR;
+/* W_s for every mode s as [Ci, parts * Co] floats (complex interleaved
+ * when parts is 2), packed: [S][panels][Ci][KIR_NR]. */
+static uint32_t packed_mix(Lower *L, IrId wid, int64_t parts, int64_t ci, int64_t co, int64_t modes) {
+    const float *w = ir_node_data(L->g, wid)->data; /* [Ci, Co, S...] */
+    int64_t n = parts * co, panels = (n + KIR_NR - 1) / KIR_NR, per_mode = panels * ci * KIR_NR;
     float *b = malloc((size_t)(ci * n + 1) * sizeof *b), *all = calloc((size_t)(per_mode * modes + 1), sizeof *all);
     if (!b || !all) pd_die("out of memory");
     for (int64_t s = 0; s < modes; s++) {
         for (int64_t i = 0; i < ci; i++)
             for (int64_t o = 0; o < co; o++) {
-                const float *c = w + 2 * ((i * co + o) * modes + s);
-                b[i * n + 2 * o] = c[0], b[i * n + 2 * o + 1] = c[1];
+                const float *c = w + parts * ((i * co + o) * modes + s);
+                for (int64_t q = 0; q < parts; q++) b[i * n + parts * o + q] = c[q];
             }
         int64_t scalars;
         float *p = pack(b, ci, n, &scalars);
@@ -212,22 +212,24 @@ static uint32_t packed_mix(Lower *L, IrId wid, int64_t ci, int64_t co, int64_t m
 bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
 bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
     const IrNode *a = ir_node(L->g, grp->anchor);
-    if (a->op != IR_OP_MIX || grp->root != grp->anchor || a->type.dtype != IR_C64 ||
+    if (a->op != IR_OP_MIX || grp->root != grp->anchor || (a->type.dtype != IR_C64 && a->type.dtype != IR_F32) ||
         ir_node(L->g, a->in[1])->op != IR_OP_CONST)
         return false;
+    int64_t parts = a->type.dtype == IR_C64 ? 2 : 1;
     KKernel kk = {.kind = KK_GEMM, .group = L->group, .out = out, .scale = 1, .nstore = 1,
                   .body = {KIR_NONE, KIR_NONE}, .store = {KIR_NONE, KIR_NONE}};
     int64_t st[IR_MAX_RANK];
-    if (!mix_view(L, a->in[0], &kk.in, &kk.a_off, st)) return false;
+    if (!mix_view(L, a->in[0], parts, &kk.in, &kk.a_off, st)) return false;
     const IrType *t = &a->type, *x = &ir_node(L->g, a->in[0])->type;
-    int64_t ci = x->dims[x->rank - 1], co = t->dims[t->rank - 1], modes = 1, ost = 2 * co;
+    int64_t ci = x->dims[x->rank - 1], co = t->dims[t->rank - 1], modes = 1, ost = parts * co;
     kk.nbatch = t->rank - 2;
     for (uint32_t j = kk.nbatch; j-- > 0;) {
         kk.bext[j] = t->dims[1 + j], kk.a_bst[j] = st[1 + j], kk.o_bst[j] = ost;
         modes *= t->dims[1 + j], ost *= t->dims[1 + j];
     }
-    kk.m_dim = t->dims[0], kk.k_dim = ci, kk.n_dim = 2 * co, kk.lda = st[0], kk.ldo = ost, kk.complex = true;
-    kk.packed = packed_mix(L, a->in[1], ci, co, modes);
+    kk.m_dim = t->dims[0], kk.k_dim = ci, kk.n_dim = parts * co, kk.lda = st[0], kk.ldo = ost;
+    kk.complex = parts == 2;
+    kk.packed = packed_mix(L, a->in[1], parts, ci, co, modes);
     kk.name = arena_printf(L->p->arena, "k%u_gemm_mix", L->p->kernels.len);
     vec_push(L->p->arena, &L->p->kernels, kk);
     return true;
