@@ -46,6 +46,9 @@ int64_t cost_node_flops(const IrGraph *g, IrId id) {
     case IR_CLASS_SPECTRAL:
         if (n->op == IR_OP_RFFT_MODES) /* 2 real multiply-adds per point, bin and channel */
             return 4 * numel(g, n->in[0]) * ir_get_int(n, "modes");
+        if (n->op == IR_OP_DCT_MODES) return 2 * numel(g, n->in[0]) * ir_get_int(n, "modes");
+        if (n->op == IR_OP_IDCT_MODES)
+            return 2 * numel(g, id) * ir_node(g, n->in[0])->type.dims[ir_get_int(n, "axis")];
         if (n->op == IR_OP_IRFFT_MODES) /* the real part of a complex multiply-add: 2 */
             return 4 * numel(g, id) * ir_node(g, n->in[0])->type.dims[ir_get_int(n, "axis")];
         return transform(g, n, id);

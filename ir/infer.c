@@ -360,6 +360,16 @@ static bool infer_modes(Infer *c, IrOpKind op) {
     int64_t ax = 0;
     if (!norm_axis(c, attr(c, "axis")->i, x->rank, &ax)) return false;
     IrType t = *x;
+    if (op == IR_OP_DCT_MODES || op == IR_OP_IDCT_MODES) {
+        bool fwd = op == IR_OP_DCT_MODES;
+        int64_t k = fwd ? attr(c, "modes")->i : attr(c, "n")->i;
+        if (x->dtype != IR_F32 && x->dtype != IR_F64) return fail(c, "needs a real float tensor, got %s", TS(x));
+        if (fwd ? (k < 1 || k > x->dims[ax]) : (k < x->dims[ax] || x->dims[ax] < 1))
+            return fail(c, "%s %lld does not fit axis %lld of %s", fwd ? "keeping" : "n =", (long long)k,
+                        (long long)ax, TS(x));
+        t.dims[ax] = k;
+        return result(c, t);
+    }
     if (op == IR_OP_RFFT_MODES) {
         int64_t modes = attr(c, "modes")->i, bins = x->dims[ax] / 2 + 1;
         if (!need_real(c, x)) return false;
@@ -490,7 +500,8 @@ static bool infer_op(Infer *c, IrOpKind op) {
     case IR_OP_IDCT:
         return infer_fft(c, op);
     case IR_OP_HERMITIAN_PROJECT: return infer_hermitian(c);
-    case IR_OP_RFFT_MODES: case IR_OP_IRFFT_MODES: return infer_modes(c, op);
+    case IR_OP_RFFT_MODES: case IR_OP_IRFFT_MODES: case IR_OP_DCT_MODES: case IR_OP_IDCT_MODES:
+        return infer_modes(c, op);
     case IR_OP_MAXPOOL1D: case IR_OP_AVGPOOL1D: return infer_pool(c, 1);
     case IR_OP_MAXPOOL2D: case IR_OP_AVGPOOL2D: return infer_pool(c, 2);
     case IR_NOPS: break;

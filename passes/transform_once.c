@@ -53,18 +53,19 @@ static size_t nchoices;
 
 const char *transform_once_choices(void) { return choices; }
 
-static void note_choice(const char *what, int64_t n, int64_t k, double t_fft, double t_dft, bool pruned) {
+static void note_choice(const char *what, int64_t n, double k, double t_fft, double t_dft, bool pruned) {
     int w = snprintf(choices + nchoices, sizeof choices - nchoices,
-                     "  %s n=%lld keeps %lld: full %.3g s, pruned %.3g s -> %s\n", what, (long long)n, (long long)k,
+                     "  %s n=%lld keeps %g: full %.3g s, pruned %.3g s -> %s\n", what, (long long)n, k,
                      t_fft, t_dft, pruned ? "pruned" : "full");
     if (w > 0 && nchoices + (size_t)w < sizeof choices) nchoices += (size_t)w;
 }
 
 /* Is a DFT restricted to k of the bins of `count` transforms of n points
- * cheaper than the full transforms? */
-static bool prune_pays(const char *what, int64_t n, int64_t k, int64_t count) {
+ * cheaper than the full transforms?  (A real DCT coefficient costs half a
+ * complex bin: callers pass k / 2.) */
+static bool prune_pays(const char *what, int64_t n, double k, int64_t count) {
     double t_fft = C_FFT * 2.5 * (double)n * log2((double)n) / 2 * (double)count;
-    double t_dft = C_GEMM * 4 * (double)n * (double)k * (double)count;
+    double t_dft = C_GEMM * 4 * (double)n * k * (double)count;
     note_choice(what, n, k, t_fft, t_dft, t_dft < t_fft);
     return t_dft < t_fft;
 }
@@ -217,17 +218,19 @@ static bool single_axis(const IrNode *n, uint32_t rank, int64_t *axis) {
 static IrId prune_forward(IrGraph *g, IrId id) {
     const IrNode *n = node(g, id), *f = node(g, n->in[0]);
     int64_t a;
-    if (n->op != IR_OP_SLICE || f->op != IR_OP_RFFT || ir_use_count(g, n->in[0]) != 1 ||
+    if (n->op != IR_OP_SLICE || (f->op != IR_OP_RFFT && f->op != IR_OP_DCT) || ir_use_count(g, n->in[0]) != 1 ||
         !single_axis(f, f->type.rank, &a))
         return IR_NONE;
     uint32_t r;
     const int64_t *st = ir_get_ints(n, "starts", &r), *steps = ir_get_ints(n, "steps", &r);
     for (uint32_t d = 0; d < r; d++)
         if (st[d] != 0 || steps[d] != 1 || (d != a && n->type.dims[d] != f->type.dims[d])) return IR_NONE;
+    bool dct = f->op == IR_OP_DCT;
     int64_t len = node(g, f->in[0])->type.dims[a], k = n->type.dims[a];
-    if (!prune_pays("rfft", len, k, ir_type_numel(&f->type) / f->type.dims[a])) return IR_NONE;
+    if (!prune_pays(dct ? "dct" : "rfft", len, dct ? k / 2.0 : k, ir_type_numel(&f->type) / f->type.dims[a]))
+        return IR_NONE;
     IrAttr at[2] = {ir_attr_int("axis", a), ir_attr_int("modes", k)};
-    return add_op(g, IR_OP_RFFT_MODES, &f->in[0], 1, at, 2, n->loc);
+    return add_op(g, dct ? IR_OP_DCT_MODES : IR_OP_RFFT_MODES, &f->in[0], 1, at, 2, n->loc);
 }
 
 /* irfft(pad(X)) whose pad adds zeros above the first k bins of the one
@@ -235,7 +238,7 @@ static IrId prune_forward(IrGraph *g, IrId id) {
 static IrId prune_inverse(IrGraph *g, IrId id) {
     const IrNode *n = node(g, id), *p = node(g, n->in[0]);
     int64_t a;
-    if (n->op != IR_OP_IRFFT || p->op != IR_OP_PAD || ir_use_count(g, n->in[0]) != 1 ||
+    if ((n->op != IR_OP_IRFFT && n->op != IR_OP_IDCT) || p->op != IR_OP_PAD || ir_use_count(g, n->in[0]) != 1 ||
         !single_axis(n, n->type.rank, &a) || strcmp(ir_get_str(p, "mode"), "constant") != 0 ||
         ir_get_float(p, "value") != 0)
         return IR_NONE;
@@ -244,10 +247,11 @@ static IrId prune_inverse(IrGraph *g, IrId id) {
     for (uint32_t d = 0; d < np / 2; d++)
         if (pads[2 * d] != 0 || (d != a && pads[2 * d + 1] != 0)) return IR_NONE;
     uint32_t nn;
-    int64_t len = ir_get_ints(n, "n", &nn)[0], k = node(g, p->in[0])->type.dims[a];
-    if (!prune_pays("irfft", len, k, ir_type_numel(&n->type) / len)) return IR_NONE;
+    bool dct = n->op == IR_OP_IDCT;
+    int64_t len = dct ? n->type.dims[a] : ir_get_ints(n, "n", &nn)[0], k = node(g, p->in[0])->type.dims[a];
+    if (!prune_pays(dct ? "idct" : "irfft", len, dct ? k / 2.0 : k, ir_type_numel(&n->type) / len)) return IR_NONE;
     IrAttr at[2] = {ir_attr_int("axis", a), ir_attr_int("n", len)};
-    return add_op(g, IR_OP_IRFFT_MODES, &p->in[0], 1, at, 2, n->loc);
+    return add_op(g, dct ? IR_OP_IDCT_MODES : IR_OP_IRFFT_MODES, &p->in[0], 1, at, 2, n->loc);
 }
 
 /* ---- transforms over several axes ----------------------------------------- */
@@ -299,7 +303,9 @@ static IrId split_forward(IrGraph *g, IrId id) {
 /* slice(fft(y, A)) with some slicing off A: that part first. */
 static IrId slice_before_transform(IrGraph *g, IrId id) {
     const IrNode *n = node(g, id), *f = node(g, n->in[0]);
-    if (n->op != IR_OP_SLICE || (f->op != IR_OP_FFT && f->op != IR_OP_IFFT)) return IR_NONE;
+    if (n->op != IR_OP_SLICE ||
+        (f->op != IR_OP_FFT && f->op != IR_OP_IFFT && f->op != IR_OP_DCT && f->op != IR_OP_IDCT))
+        return IR_NONE;
     uint32_t r;
     const int64_t *st = ir_get_ints(n, "starts", &r), *en = ir_get_ints(n, "ends", &r), *sp = ir_get_ints(n, "steps", &r);
     int64_t s1[IR_MAX_RANK], e1[IR_MAX_RANK], p1[IR_MAX_RANK], s2[IR_MAX_RANK], e2[IR_MAX_RANK], p2[IR_MAX_RANK];
@@ -382,7 +388,7 @@ static IrId factor_padding(IrGraph *g, IrId id) {
 /* ifft(pad(Z), A): zero padding on axes off A commutes with the transform. */
 static IrId pad_after_transform(IrGraph *g, IrId id) {
     const IrNode *n = node(g, id), *p = node(g, n->in[0]);
-    if ((n->op != IR_OP_IFFT && n->op != IR_OP_FFT) || p->op != IR_OP_PAD ||
+    if ((n->op != IR_OP_IFFT && n->op != IR_OP_FFT && n->op != IR_OP_DCT && n->op != IR_OP_IDCT) || p->op != IR_OP_PAD ||
         strcmp(ir_get_str(p, "mode"), "constant") != 0 || ir_get_float(p, "value") != 0)
         return IR_NONE;
     uint32_t np;
@@ -396,6 +402,50 @@ static IrId pad_after_transform(IrGraph *g, IrId id) {
     return add_op(g, IR_OP_PAD, &t, 1, &pt, 1, n->loc);
 }
 
+/* dct / idct over several axes, one axis at a time (they are separable):
+ * dct when a user slices, idct when its input is zero-padded, so the
+ * one-axis rules apply. */
+static IrId split_cosine(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id);
+    uint32_t na;
+    const int64_t *axes = n->op == IR_OP_DCT || n->op == IR_OP_IDCT ? ir_get_ints(n, "axes", &na) : NULL;
+    if (!axes || na < 2) return IR_NONE;
+    int64_t last = axes[na - 1] < 0 ? axes[na - 1] + n->type.rank : axes[na - 1];
+    IrId unused;
+    bool worth = n->op == IR_OP_DCT ? users_slice_prefix(g, id, last) : node(g, n->in[0])->op == IR_OP_PAD;
+    (void)unused;
+    if (!worth) return IR_NONE;
+    IrAttr first = ir_attr_ints("axes", &axes[na - 1], 1), rest = ir_attr_ints("axes", axes, na - 1);
+    IrId inner = add_op(g, n->op, &n->in[0], 1, n->op == IR_OP_DCT ? &first : &rest, 1, n->loc);
+    return add_op(g, n->op, &inner, 1, n->op == IR_OP_DCT ? &rest : &first, 1, n->loc);
+}
+
+/* A zero pad on several axes feeding a one-axis transform: pad that axis
+ * innermost, the others outside, so they move across the transform. */
+static IrId split_padding(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *p = node(g, n->in[0]);
+    int64_t t;
+    bool transform = n->op == IR_OP_FFT || n->op == IR_OP_IFFT || n->op == IR_OP_DCT || n->op == IR_OP_IDCT;
+    if (!transform || p->op != IR_OP_PAD || !single_axis(n, n->type.rank, &t) ||
+        strcmp(ir_get_str(p, "mode"), "constant") != 0 || ir_get_float(p, "value") != 0)
+        return IR_NONE;
+    uint32_t np;
+    const int64_t *pads = ir_get_ints(p, "pads", &np);
+    bool on_t = pads[2 * t] || pads[2 * t + 1], elsewhere = false;
+    for (uint32_t d = 0; d < np / 2; d++) elsewhere |= d != t && (pads[2 * d] || pads[2 * d + 1]);
+    if (!on_t || !elsewhere) return IR_NONE;
+    int64_t own[2 * IR_MAX_RANK] = {0}, rest[2 * IR_MAX_RANK];
+    memcpy(rest, pads, np * sizeof pads[0]);
+    own[2 * t] = pads[2 * t], own[2 * t + 1] = pads[2 * t + 1], rest[2 * t] = rest[2 * t + 1] = 0;
+    IrAttr ot = ir_attr_ints("pads", own, np), rt = ir_attr_ints("pads", rest, np);
+    IrId inner = add_op(g, IR_OP_PAD, &p->in[0], 1, &ot, 1, n->loc);
+    IrId outer = add_op(g, IR_OP_PAD, &inner, 1, &rt, 1, n->loc);
+    uint32_t na;
+    const int64_t *axes = ir_get_ints(n, "axes", &na);
+    IrAttr at = ir_attr_ints("axes", axes, na);
+    return add_op(g, n->op, &outer, 1, &at, 1, n->loc);
+}
+
 typedef IrId (*Rewrite)(IrGraph *g, IrId id);
 
 static const Rewrite rewrites[] = {
@@ -403,7 +453,7 @@ static const Rewrite rewrites[] = {
     distribute_over_sum,   commute_channel_mixing,        merge_inverses,
     prune_forward,         prune_inverse,                 split_forward,
     slice_before_transform, split_inverse,                factor_padding,
-    pad_after_transform,
+    pad_after_transform,   split_cosine,                  split_padding,
 };
 
 /* One sweep over the nodes there were at its start.  True if any changed. */

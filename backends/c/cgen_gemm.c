@@ -201,7 +201,7 @@ static void epilogue_row(const KProgram *p, const KKernel *k, FILE *out) {
  * place (B), one batch at a time; tiles scatter into the output's layout. */
 static void dft_kernel(const KProgram *p, const KKernel *k, FILE *out) {
     long long M = k->m_dim, N = k->n_dim, K = k->k_dim, inner = k->inner;
-    bool fwd = k->layout == KG_DFT;
+    bool fwd = k->layout != KG_IDFT; /* a real GEMM */
     const char *MR = fwd ? "PD_MR" : "PD_CMR";
     cg_signature(p, k, out);
     fputs(" {\n", out);
@@ -214,7 +214,10 @@ static void dft_kernel(const KProgram *p, const KKernel *k, FILE *out) {
             fwd ? "" : "c", k->packed, (long long)k->lda, (long long)k->lda, k->in, (long long)k->b_bst,
             (long long)k->ldb, K);
     fputs("                for (int64_t r = 0; r < mr; r++) {\n                    const int64_t m = m0 + r;\n", out);
-    if (fwd) /* row m = (bin m / 2, part m % 2); column = channel */
+    if (k->layout == KG_RDFT) /* row m = coefficient or point; column = channel */
+        fprintf(out, "                    memcpy(b%u + o * %lld + m * %lld + n0, tile[r], sizeof tile[r]);\n", k->out,
+                (long long)k->o_stride, inner);
+    else if (fwd) /* row m = (bin m / 2, part m % 2); column = channel */
         fprintf(out, "                    for (int64_t c = 0; c < PD_NR; c++)\n"
                      "                        b%u[o * %lld + (m / 2) * %lld + 2 * (n0 + c) + m %% 2] = tile[r][c];\n",
                 k->out, (long long)k->o_stride, 2 * inner);

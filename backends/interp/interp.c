@@ -81,6 +81,7 @@ static void kernel(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
     case IR_OP_GATHER: interp_gather(n, in, out); return;
     case IR_OP_RFFT: case IR_OP_IRFFT: case IR_OP_FFT: case IR_OP_IFFT:
     case IR_OP_DCT: case IR_OP_IDCT: case IR_OP_HERMITIAN_PROJECT: case IR_OP_RFFT_MODES: case IR_OP_IRFFT_MODES:
+    case IR_OP_DCT_MODES: case IR_OP_IDCT_MODES:
         interp_spectral(n, in, out); return;
     case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D:
         interp_pool(n, in, out); return;

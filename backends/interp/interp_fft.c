@@ -251,36 +251,70 @@ static void hermitian_project(const IrNode *n, const Axes *ax, const PdrtTensor 
     }
 }
 
-/* The full rfft along the axis, then its first bins. */
-static void rfft_modes(const IrNode *n, const PdrtTensor *x, PdrtTensor *out)
+/* Copies the elements whose index lies inside both shapes (the rest of
+ * dst keeps its zeros): cropping, or zero-padding, along any axes. */
+static void copy_common(const PdrtTensor *src, PdrtTensor *dst)
 {
-    uint32_t a = (uint32_t)(ir_get_int(n, "axis") < 0 ? ir_get_int(n, "axis") + x->rank : ir_get_int(n, "axis"));
+    Shape ss = shape_of(src->dims, src->rank), ds = shape_of(dst->dims, dst->rank);
+    size_t esz = pdrt_dtype_size(dst->dtype);
+    for (int64_t i = 0; i < pdrt_numel(dst); i++) {
+        int64_t f = 0;
+        bool inside = true;
+        for (uint32_t d = 0; d < ds.rank; d++) {
+            int64_t k = i / ds.st[d] % ds.dims[d];
+            inside = inside && k < ss.dims[d];
+            f += k * ss.st[d];
+        }
+        if (inside) memcpy((char *)dst->data + i * (int64_t)esz, (const char *)src->data + f * (int64_t)esz, esz);
+    }
+}
+
+static uint32_t axis_of(const IrNode *n, uint32_t rank)
+{
+    int64_t a = ir_get_int(n, "axis");
+    return (uint32_t)(a < 0 ? a + rank : a);
+}
+
+/* rfft_modes and dct_modes: the full transform along the axis, then its
+ * first bins. */
+static void pruned_forward(const IrNode *n, const PdrtTensor *x, PdrtTensor *out)
+{
+    uint32_t a = axis_of(n, x->rank);
     Axes ax = {.n = 1, .ax = {a}};
     PdrtTensor full;
     int64_t dims[IR_MAX_RANK];
     memcpy(dims, x->dims, x->rank * sizeof dims[0]);
-    dims[a] = x->dims[a] / 2 + 1;
-    if (!pdrt_tensor_alloc(&full, PDRT_C64, x->rank, dims)) pd_die("out of memory");
-    rfft(&ax, x, &full);
-    Shape fs = shape_of(full.dims, full.rank), os = shape_of(out->dims, out->rank);
-    for (int64_t i = 0; i < pdrt_numel(out); i++) {
-        int64_t f = 0;
-        for (uint32_t d = 0; d < os.rank; d++) f += i / os.st[d] % os.dims[d] * fs.st[d];
-        interp_st_cplx(out->data, i, interp_ld_cplx(full.data, full.dtype, f));
-    }
+    if (n->op == IR_OP_RFFT_MODES) dims[a] = x->dims[a] / 2 + 1;
+    if (!pdrt_tensor_alloc(&full, out->dtype, x->rank, dims)) pd_die("out of memory");
+    if (n->op == IR_OP_RFFT_MODES) rfft(&ax, x, &full);
+    else dct(&ax, x, &full, false);
+    copy_common(&full, out);
     pdrt_tensor_free(&full);
+}
+
+/* irfft_modes and idct_modes: the inverse of the zero-padded input. */
+static void pruned_inverse(const IrNode *n, const PdrtTensor *x, PdrtTensor *out)
+{
+    Axes ax = {.n = 1, .ax = {axis_of(n, x->rank)}};
+    if (n->op == IR_OP_IRFFT_MODES) { /* irfft zero-pads the missing bins itself */
+        irfft(&ax, x, out);
+        return;
+    }
+    PdrtTensor padded;
+    if (!pdrt_tensor_alloc(&padded, x->dtype, out->rank, out->dims)) pd_die("out of memory");
+    copy_common(x, &padded);
+    dct(&ax, &padded, out, true);
+    pdrt_tensor_free(&padded);
 }
 
 void interp_spectral(const IrNode *n, const PdrtTensor *in, PdrtTensor *out)
 {
-    if (n->op == IR_OP_RFFT_MODES) {
-        rfft_modes(n, &in[0], out);
+    if (n->op == IR_OP_RFFT_MODES || n->op == IR_OP_DCT_MODES) {
+        pruned_forward(n, &in[0], out);
         return;
     }
-    if (n->op == IR_OP_IRFFT_MODES) { /* irfft zero-pads the missing bins */
-        int64_t a = ir_get_int(n, "axis");
-        Axes one = {.n = 1, .ax = {(uint32_t)(a < 0 ? a + in[0].rank : a)}};
-        irfft(&one, &in[0], out);
+    if (n->op == IR_OP_IRFFT_MODES || n->op == IR_OP_IDCT_MODES) {
+        pruned_inverse(n, &in[0], out);
         return;
     }
     Axes ax = get_axes(n, in[0].rank);

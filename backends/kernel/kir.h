@@ -122,7 +122,7 @@ typedef struct {
        matrix (buffer `packed`, lda), B the signal or spectrum read in place
        (buffer `in`, rows ldb floats apart, one batch every b_bst floats);
        tile rows are bins (re, im) or points, columns channels. */
-    enum { KG_PLAIN, KG_DFT, KG_IDFT } layout;
+    enum { KG_PLAIN, KG_DFT, KG_IDFT, KG_RDFT } layout; /* RDFT: dct/idct, real in and out */
     int64_t outer, ldb, b_bst, o_stride, inner;
     /* KK_FFT */
     KFftKind fft;

@@ -221,7 +221,8 @@ void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out) {
         lower_irfft(L, n, grp->anchor, out);
         return;
     }
-    if (n->op == IR_OP_RFFT_MODES || n->op == IR_OP_IRFFT_MODES) {
+    if (n->op == IR_OP_RFFT_MODES || n->op == IR_OP_IRFFT_MODES || n->op == IR_OP_DCT_MODES ||
+        n->op == IR_OP_IDCT_MODES) {
         lower_dft(L, n, grp->anchor, out);
         return;
     }

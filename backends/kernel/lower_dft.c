@@ -7,6 +7,9 @@
  *   irfft_modes: y[o, l, c] = Re sum_j G[l, j] X[o, j, c], G = w_j / n e^{2 pi i j l / n}
  *                (w = 1 for DC and Nyquist, else 2: the mirrored half): a complex
  *                GEMM, A = G (n x k), B = X[o] (k x inner complex)
+ *   dct_modes:   X[o, j, c] = sum_l 2 cos(pi j (2l + 1) / 2L) x[o, l, c], j < k
+ *   idct_modes:  y[o, i, c] = sum_j w_j cos(pi j (2i + 1) / 2n) / 2n X[o, j, c]
+ *                (real GEMMs, A the cosines)
  * B is read in place, so its rows must hold whole vector panels: inner a
  * multiple of 32 floats (real) or 16 complex values.  Other shapes run as
  * a loop nest over the same constants.
@@ -52,6 +55,21 @@ static float *inverse_matrix(int64_t bins, int64_t n) {
     return g;
 }
 
+/* [rows, cols] cosines: the first k rows of the DCT-II of size len
+ * (forward), or the DCT-III / 2n of coefficients past k zero (inverse). */
+static float *cosine_matrix(bool forward, int64_t k, int64_t len) {
+    int64_t rows = forward ? k : len, cols = forward ? len : k;
+    float *c = malloc((size_t)(rows * cols + 1) * sizeof *c);
+    if (!c) pd_die("out of memory");
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t q = 0; q < cols; q++) {
+            int64_t j = forward ? r : q, i = forward ? q : r;
+            double v = cos(PI * (double)(j * (2 * i + 1) % (4 * len)) / (double)(2 * len));
+            c[r * cols + q] = (float)(forward ? 2 * v : (j ? 2 : 1) * v / (double)(2 * len));
+        }
+    return c;
+}
+
 static void split(const IrType *t, int64_t axis, int64_t *outer, int64_t *inner) {
     *outer = *inner = 1;
     for (int64_t d = 0; d < axis; d++) *outer *= t->dims[d];
@@ -81,7 +99,12 @@ static void loop_form(Lower *L, const IrNode *n, uint32_t out, uint32_t cbuf, in
     xi[axis] = r;
     KVal xv = lower_value(L, n->in[0], xi);
     const IrDType f = IR_F32;
-    if (n->op == IR_OP_RFFT_MODES) { /* rows 2j and 2j+1 hold cos and -sin of bin j */
+    if (n->op == IR_OP_DCT_MODES || n->op == IR_OP_IDCT_MODES) {
+        IrType rt = {.dtype = IR_F32, .rank = 2, .dims = {rows, cols}};
+        KId at[2] = {v[axis], r};
+        k.body[0] = lx_binary(L, IR_OP_MUL, xv.re, lower_load(L, cbuf, &rt, at).re, f);
+        k.nacc = 1;
+    } else if (n->op == IR_OP_RFFT_MODES) { /* rows 2j and 2j+1 hold cos and -sin of bin j */
         IrType rt = {.dtype = IR_F32, .rank = 2, .dims = {2 * rows, cols}};
         KId two_j = kir_idx_mul(L->p, v[axis], 2);
         KId re_at[2] = {two_j, r}, im_at[2] = {kir_idx_add(L->p, two_j, kir_idx_const(L->p, 1)), r};
@@ -104,12 +127,36 @@ static void loop_form(Lower *L, const IrNode *n, uint32_t out, uint32_t cbuf, in
     push(L, &k, ir_op_info(n->op)->name);
 }
 
+/* dct_modes and idct_modes: real GEMMs with a cosine matrix. */
+static void lower_cosine(Lower *L, const IrNode *n, IrId id, uint32_t out, int64_t axis, int64_t outer, int64_t inner) {
+    const IrType *x = &ir_node(L->g, n->in[0])->type;
+    bool forward = n->op == IR_OP_DCT_MODES;
+    int64_t len = forward ? x->dims[axis] : ir_get_int(n, "n"), k = forward ? ir_get_int(n, "modes") : x->dims[axis];
+    int64_t rows = forward ? k : len, cols = forward ? len : k;
+    float *m = cosine_matrix(forward, k, len);
+    uint32_t cbuf = const_buffer(L, id, m, rows * cols);
+    free(m);
+    if (inner % KIR_NR != 0) {
+        loop_form(L, n, out, cbuf, rows, cols);
+        return;
+    }
+    KKernel g = gemm(L, out);
+    g.in = lower_buffer(L, n->in[0]), g.packed = cbuf, g.outer = outer, g.inner = inner, g.layout = KG_RDFT;
+    g.m_dim = rows, g.k_dim = cols, g.n_dim = inner, g.lda = cols, g.ldb = inner;
+    g.b_bst = cols * inner, g.o_stride = rows * inner;
+    push(L, &g, ir_op_info(n->op)->name);
+}
+
 void lower_dft(Lower *L, const IrNode *n, IrId id, uint32_t out);
 void lower_dft(Lower *L, const IrNode *n, IrId id, uint32_t out) {
     const IrType *x = &ir_node(L->g, n->in[0])->type;
     int64_t axis = ir_get_int(n, "axis"), outer, inner;
     if (axis < 0) axis += x->rank;
     split(x, axis, &outer, &inner);
+    if (n->op == IR_OP_DCT_MODES || n->op == IR_OP_IDCT_MODES) {
+        lower_cosine(L, n, id, out, axis, outer, inner);
+        return;
+    }
     bool forward = n->op == IR_OP_RFFT_MODES;
     int64_t len = x->dims[axis], bins = forward ? ir_get_int(n, "modes") : len, pts = forward ? len : ir_get_int(n, "n");
     float *m = forward ? forward_matrix(bins, len) : inverse_matrix(bins, pts);

@@ -75,4 +75,16 @@ double bounds_smooth_f(IrOpKind op, double x);
  * [l, u] (smooth.c). */
 void bounds_relax_smooth(IrOpKind op, double l, double u, double *su, double *tu, double *sl, double *tl);
 
+/* GELU or exp at x; their range over [l, u]; their upper line su*x + tu
+ * and lower line sl*x + tl over [l, u] (curve.c). */
+double bounds_curve_f(IrOpKind op, double x);
+void bounds_curve_range(IrOpKind op, double l, double u, double *lo, double *hi);
+void bounds_relax_curve(IrOpKind op, double l, double u, double *su, double *tu, double *sl, double *tl);
+
+/* softmax over its axis (softmax.c): IBP into y, and the backward step
+ * through it (T += A through the unit lines, offsets into blo, bhi). */
+void bounds_softmax_ibp(const BoundsGraph *b, const IrNode *n, BNode *y);
+void bounds_softmax_back(const BoundsGraph *b, const IrNode *n, const BNode *y, int64_t k, const double *Alo,
+                         const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi);
+
 #endif

@@ -99,25 +99,56 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
         }
 }
 
-/* ReLU-like and S-shaped units: per row, the lower pass takes the lower
- * line where A >= 0 and the upper line where A < 0; the upper pass the
- * opposite. */
+/* The upper and lower lines of unit i of an elementwise activation. */
+static void unit_lines(const IrNode *n, double l, double u, double *su, double *tu, double *sl, double *tl) {
+    *tl = 0;
+    switch (n->op) {
+    case IR_OP_TANH: case IR_OP_SIGMOID: bounds_relax_smooth(n->op, l, u, su, tu, sl, tl); break;
+    case IR_OP_GELU: case IR_OP_EXP: bounds_relax_curve(n->op, l, u, su, tu, sl, tl); break;
+    default: bounds_relax(l, u, n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0, su, tu, sl); break;
+    }
+}
+
+/* Elementwise activations: per row, the lower pass takes the lower line
+ * where A >= 0 and the upper line where A < 0; the upper pass the
+ * opposite.  Zero coefficients add nothing (an infinite offset of an
+ * overflowing exp must not become 0 * inf). */
 static void back_relu(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
     const BNode *z = &w->b->nodes[n->in[0]];
-    double a = n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0;
     Coef *T = coef(w, n->in[0]);
     for (int64_t i = 0; i < bn->n; i++) {
-        double su, tu, sl, tl = 0;
-        if (n->op == IR_OP_TANH || n->op == IR_OP_SIGMOID)
-            bounds_relax_smooth(n->op, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
-        else
-            bounds_relax(z->lo[i], z->hi[i], a, &su, &tu, &sl);
+        double su, tu, sl, tl;
+        unit_lines(n, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
         for (int64_t r = 0; r < w->k; r++) {
             double al = A->lo[r * bn->n + i], ah = A->hi[r * bn->n + i];
-            T->lo[r * z->n + i] += al >= 0 ? al * sl : al * su;
-            w->bias_lo[r] += al >= 0 ? al * tl : al * tu;
-            T->hi[r * z->n + i] += ah >= 0 ? ah * su : ah * sl;
-            w->bias_hi[r] += ah >= 0 ? ah * tu : ah * tl;
+            if (al != 0) {
+                T->lo[r * z->n + i] += al >= 0 ? al * sl : al * su;
+                w->bias_lo[r] += al >= 0 ? al * tl : al * tu;
+            }
+            if (ah != 0) {
+                T->hi[r * z->n + i] += ah >= 0 ? ah * su : ah * sl;
+                w->bias_hi[r] += ah >= 0 ? ah * tu : ah * tl;
+            }
+        }
+    }
+}
+
+/* The product of two bounded operands, z = x*y with x in [lx, ux], y in
+ * [ly, uy], by McCormick's planes (auto_LiRPA's choice of two of four):
+ *   z >= ly x + lx y - lx ly,   z <= uy x + lx y - lx uy. */
+static void back_product(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
+    const BNode *x = &w->b->nodes[n->in[0]], *y = &w->b->nodes[n->in[1]];
+    Coef *Tx = coef(w, n->in[0]), *Ty = coef(w, n->in[1]);
+    for (int64_t i = 0; i < bn->n; i++) {
+        int64_t xi = bn->bcast[0] ? bn->bcast[0][i] : i, yi = bn->bcast[1] ? bn->bcast[1][i] : i;
+        double lx = x->lo[xi], ly = y->lo[yi], uy = y->hi[yi];
+        /* plane coefficients (of x, of y, constant): lower, upper */
+        double P[2][3] = {{ly, lx, -lx * ly}, {uy, lx, -lx * uy}};
+        for (int64_t r = 0; r < w->k; r++) {
+            double al = A->lo[r * bn->n + i], ah = A->hi[r * bn->n + i];
+            const double *pl = P[al >= 0 ? 0 : 1], *ph = P[ah >= 0 ? 1 : 0];
+            Tx->lo[r * x->n + xi] += al * pl[0], Ty->lo[r * y->n + yi] += al * pl[1], w->bias_lo[r] += al * pl[2];
+            Tx->hi[r * x->n + xi] += ah * ph[0], Ty->hi[r * y->n + yi] += ah * ph[1], w->bias_hi[r] += ah * ph[2];
         }
     }
 }
@@ -141,7 +172,15 @@ static void back_node(Backward *w, IrId id) {
     case IR_OP_SUB: to_operand(w, n, bn, A, 0, 1), to_operand(w, n, bn, A, 1, -1); break;
     case IR_OP_NEG: to_operand(w, n, bn, A, 0, -1); break;
     case IR_OP_RESHAPE: to_operand(w, n, bn, A, 0, 1); break;
-    case IR_OP_MUL: back_mul(w, n, bn, A); break;
+    case IR_OP_MUL:
+        if (w->b->nodes[n->in[0]].variable && w->b->nodes[n->in[1]].variable) back_product(w, n, bn, A);
+        else back_mul(w, n, bn, A);
+        break;
+    case IR_OP_SOFTMAX: {
+        Coef *T = coef(w, n->in[0]);
+        bounds_softmax_back(w->b, n, bn, w->k, A->lo, A->hi, T->lo, T->hi, w->bias_lo, w->bias_hi);
+        break;
+    }
     case IR_OP_MATMUL: back_matmul(w, n, bn, A); break;
     case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: {
         Coef *T = coef(w, n->in[0]);
@@ -157,7 +196,9 @@ static void back_node(Backward *w, IrId id) {
         bounds_sparse_back(bn->map, w->k, bn->n, w->b->nodes[v].n, A->lo, A->hi, T->lo, T->hi, w->bias_lo, w->bias_hi);
         break;
     }
-    case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_TANH: case IR_OP_SIGMOID: back_relu(w, n, bn, A); break;
+    case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_GELU: case IR_OP_EXP:
+        back_relu(w, n, bn, A);
+        break;
     default: pd_die("bounds: no CROWN rule for %s", ir_op_info(n->op)->name);
     }
 }

@@ -14,13 +14,17 @@
 #include "backends/interp/interp.h"
 #include "bounds_impl.h"
 
+/* Rows per backward pass when tightening a node: bounds the memory. */
+enum { TIGHTEN_ROWS = 512 };
+
 bool bounds_supported(IrOpKind op) {
     switch (op) {
     case IR_OP_INPUT: case IR_OP_OUTPUT: case IR_OP_MATMUL: case IR_OP_ADD: case IR_OP_SUB:
     case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE:
     case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D:
     case IR_OP_AVGPOOL2D: case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT:
-    case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D:
+    case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: case IR_OP_GELU:
+    case IR_OP_EXP: case IR_OP_SOFTMAX:
         return true;
     default:
         return false;
@@ -163,7 +167,6 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
             continue;
         }
         if (!bounds_supported(n->op) || n->type.dtype != IR_F32 ||
-            (n->op == IR_OP_MUL && b->nodes[n->in[0]].variable && b->nodes[n->in[1]].variable) ||
             (n->op == IR_OP_MATMUL && (b->nodes[n->in[1]].variable || ir_node(b->g, n->in[1])->type.rank != 2)) ||
             ((n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D) && b->nodes[n->in[1]].variable)) {
             snprintf(err, errlen, "bounds: no rule for %s of %s on the input's path yet", ir_op_info(n->op)->name,
@@ -236,12 +239,24 @@ const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_
  * units of open sign matter), or an S-shaped one (every unit matters). */
 typedef enum { RELAX_NONE, RELAX_PIECEWISE, RELAX_SMOOTH } RelaxUse;
 
+static bool is_smooth(IrOpKind op) {
+    return op == IR_OP_TANH || op == IR_OP_SIGMOID || op == IR_OP_GELU || op == IR_OP_EXP || op == IR_OP_SOFTMAX;
+}
+
+/* A product of two input-dependent operands relaxes by both operands'
+ * bounds, every unit. */
+static bool in_product(const BoundsGraph *b, const IrNode *n, IrId id) {
+    return n->op == IR_OP_MUL && b->nodes[n->in[0]].variable && b->nodes[n->in[1]].variable &&
+           (n->in[0] == id || n->in[1] == id);
+}
+
 static RelaxUse relax_use(const BoundsGraph *b, IrId id) {
     RelaxUse use = RELAX_NONE;
     for (uint32_t i = id + 1; i < b->count; i++) {
         const IrNode *n = ir_node(b->g, i);
+        if (in_product(b, n, id)) return RELAX_SMOOTH;
         if (n->nin != 1 || n->in[0] != id) continue;
-        if (n->op == IR_OP_TANH || n->op == IR_OP_SIGMOID) return RELAX_SMOOTH;
+        if (is_smooth(n->op)) return RELAX_SMOOTH;
         if (n->op == IR_OP_RELU || n->op == IR_OP_LEAKY_RELU) use = RELAX_PIECEWISE;
     }
     return use;
@@ -256,18 +271,21 @@ static void tighten(BoundsGraph *b, IrId id, RelaxUse use) {
     int64_t *open = pd_xmalloc((size_t)n * sizeof *open + 8);
     for (int64_t i = 0; i < n; i++)
         if (use == RELAX_SMOOTH || (bn->lo[i] < 0 && bn->hi[i] > 0)) open[k++] = i;
-    if (k) {
-        double *C = pd_xcalloc((size_t)(k * n) + 1, sizeof *C), *lo = pd_xmalloc((size_t)k * sizeof *lo + 8),
-               *hi = pd_xmalloc((size_t)k * sizeof *hi + 8);
-        for (int64_t r = 0; r < k; r++) C[r * n + open[r]] = 1;
-        bounds_crown(b, id, C, NULL, k, lo, hi, NULL);
-        for (int64_t r = 0; r < k; r++) {
-            bn->lo[open[r]] = fmax(bn->lo[open[r]], lo[r]);
-            bn->hi[open[r]] = fmin(bn->hi[open[r]], hi[r]);
+    /* rows in chunks: the backward pass holds k x n matrices per node */
+    int64_t chunk = k < TIGHTEN_ROWS ? k : TIGHTEN_ROWS;
+    double *C = pd_xmalloc((size_t)(chunk * n) * sizeof *C + 8), *lo = pd_xmalloc((size_t)chunk * sizeof *lo + 8),
+           *hi = pd_xmalloc((size_t)chunk * sizeof *hi + 8);
+    for (int64_t r0 = 0; r0 < k; r0 += chunk) {
+        int64_t rows = k - r0 < chunk ? k - r0 : chunk;
+        memset(C, 0, (size_t)(rows * n) * sizeof *C);
+        for (int64_t r = 0; r < rows; r++) C[r * n + open[r0 + r]] = 1;
+        bounds_crown(b, id, C, NULL, rows, lo, hi, NULL);
+        for (int64_t r = 0; r < rows; r++) {
+            bn->lo[open[r0 + r]] = fmax(bn->lo[open[r0 + r]], lo[r]);
+            bn->hi[open[r0 + r]] = fmin(bn->hi[open[r0 + r]], hi[r]);
         }
-        free(C), free(lo), free(hi);
     }
-    free(open);
+    free(C), free(lo), free(hi), free(open);
 }
 
 /* Intersects node id's bounds with the prior state's. */

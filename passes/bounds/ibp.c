@@ -25,7 +25,7 @@ static void ibp_binary(BoundsGraph *b, const IrNode *n, BNode *bn) {
         switch (n->op) {
         case IR_OP_ADD: bn->lo[i] = al + cl, bn->hi[i] = ah + ch; break;
         case IR_OP_SUB: bn->lo[i] = al - ch, bn->hi[i] = ah - cl; break;
-        default: { /* mul with one constant operand (classify checked) */
+        default: { /* mul: the extremes of a product of intervals are at corners */
             double p[4] = {al * cl, al * ch, ah * cl, ah * ch};
             bn->lo[i] = fmin(fmin(p[0], p[1]), fmin(p[2], p[3]));
             bn->hi[i] = fmax(fmax(p[0], p[1]), fmax(p[2], p[3]));
@@ -68,6 +68,7 @@ static void ibp_unary(BoundsGraph *b, const IrNode *n, BNode *bn) {
         case IR_OP_TANH: case IR_OP_SIGMOID: /* increasing */
             bn->lo[i] = bounds_smooth_f(n->op, l), bn->hi[i] = bounds_smooth_f(n->op, h);
             break;
+        case IR_OP_GELU: case IR_OP_EXP: bounds_curve_range(n->op, l, h, &bn->lo[i], &bn->hi[i]); break;
         default: bn->lo[i] = l, bn->hi[i] = h; break; /* reshape: same elements */
         }
     }
@@ -87,8 +88,9 @@ void bounds_ibp_node(BoundsGraph *b, IrId id) {
         bounds_sparse_ibp(bn->map, &b->nodes[v], bn);
         return;
     }
+    case IR_OP_SOFTMAX: bounds_softmax_ibp(b, n, bn); return;
     case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE: case IR_OP_TANH:
-    case IR_OP_SIGMOID:
+    case IR_OP_SIGMOID: case IR_OP_GELU: case IR_OP_EXP:
         ibp_unary(b, n, bn);
         return;
     default: pd_die("bounds: no IBP rule for %s", ir_op_info(n->op)->name);

@@ -8,7 +8,12 @@
  *   matmul, conv, avgpool (K terms, any summation order)
  *                                 rho = gamma_K sum |w||x| + eta K,
  *                                 gamma_K = K u / (1 - K u)
- *   tanh, sigmoid                 rho = 4 u |y| + eta  (libm: a few ulps)
+ *   tanh, sigmoid, exp            rho = 4 u |y| + eta  (libm: a few ulps)
+ *   gelu                          rho = 4 u |y| + u |x| + eta  (x/2 (1 + erf):
+ *                                 1 + erf cancels for x << 0, its error is
+ *                                 absolute)
+ *   softmax over K elements       rho = gamma_{K+4} |y| + eta  (K exps, a sum
+ *                                 of K terms, a division)
  *   neg, relu, reshape, data movement  exact
  * |y|, |x| are the magnitudes the bounds allow.  IBP widens each node by
  * its rho; CROWN adds |A| rho to the offsets at every node it passes.
@@ -64,8 +69,19 @@ void bounds_rounding(BoundsGraph *b, IrId id) {
     case IR_OP_MAXPOOL2D: /* copies: exact */
         for (int64_t i = 0; i < bn->n; i++) bn->rho[i] = 0;
         break;
+    case IR_OP_GELU: {
+        const BNode *x = &b->nodes[n->in[0]];
+        for (int64_t i = 0; i < bn->n; i++) bn->rho[i] = (4 * mag(bn, i) + mag(x, i)) * U_F32 * (1 + 2 * U_F32) + ETA;
+        break;
+    }
+    case IR_OP_SOFTMAX: {
+        int64_t axis = ir_get_int(n, "axis");
+        double K = (double)n->type.dims[axis < 0 ? axis + n->type.rank : axis];
+        for (int64_t i = 0; i < bn->n; i++) bn->rho[i] = gamma_k(K + 4) * mag(bn, i) * (1 + 2 * U_F32) + ETA;
+        break;
+    }
     default: {
-        double ulps = n->op == IR_OP_TANH || n->op == IR_OP_SIGMOID ? 4 : 1;
+        double ulps = n->op == IR_OP_TANH || n->op == IR_OP_SIGMOID || n->op == IR_OP_EXP ? 4 : 1;
         for (int64_t i = 0; i < bn->n; i++) bn->rho[i] = ulps * U_F32 * mag(bn, i) * (1 + 2 * U_F32) + ETA;
     }
     }

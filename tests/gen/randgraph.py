@@ -304,6 +304,12 @@ def p_spectral(g):
     else:
         dims = [b, g.rng.randint(2, 7), c]
         x = g.input(dims)
+        if g.rng.random() < 0.4:  # pruned, written out: keep k coefficients
+            k = g.rng.randint(1, dims[1])
+            small = [b, k, c]
+            d = g.value("dct_modes", [x], "f32", small, "axis = 1, modes = %d" % k)
+            g.value("idct_modes", [g.value("tanh", [d], "f32", small)], "f32", dims, "axis = 1, n = %d" % dims[1])
+            return
         d = g.value("dct", [x], "f32", dims, "axes = [1]")
         g.value("idct", [g.value("tanh", [d], "f32", dims)], "f32", dims, "axes = [1]")
 
