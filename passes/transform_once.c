@@ -286,6 +286,16 @@ static bool users_slice_prefix(const IrGraph *g, IrId id, int64_t z) {
     return true;
 }
 
+/* Is id an irfft that an rfft over the same axes reads (a round trip the
+ * projection rule removes; splitting either side would hide it)? */
+static bool in_round_trip(const IrGraph *g, IrId id) {
+    for (IrId u = id + 1; u < g->nodes.len; u++) {
+        const IrNode *n = node(g, u);
+        if (!n->dead && n->op == IR_OP_RFFT && n->in[0] == id && same_ints(n, "axes", node(g, id), "axes")) return true;
+    }
+    return false;
+}
+
 /* rfft over several axes, the halved one z sliced by every user: the other
  * axes' transform afterwards, so slices of z reach a one-axis rfft. */
 static IrId split_forward(IrGraph *g, IrId id) {
@@ -293,6 +303,7 @@ static IrId split_forward(IrGraph *g, IrId id) {
     uint32_t na;
     const int64_t *axes = n->op == IR_OP_RFFT ? ir_get_ints(n, "axes", &na) : NULL;
     if (!axes || na < 2) return IR_NONE;
+    if (node(g, n->in[0])->op == IR_OP_IRFFT && in_round_trip(g, n->in[0])) return IR_NONE;
     int64_t z = axes[na - 1] < 0 ? axes[na - 1] + n->type.rank : axes[na - 1];
     if (!users_slice_prefix(g, id, z)) return IR_NONE;
     IrAttr last = ir_attr_ints("axes", &axes[na - 1], 1), rest = ir_attr_ints("axes", axes, na - 1);
@@ -346,7 +357,7 @@ static IrId split_inverse(IrGraph *g, IrId id) {
     const IrNode *n = node(g, id);
     uint32_t na, nn;
     const int64_t *axes = n->op == IR_OP_IRFFT ? ir_get_ints(n, "axes", &na) : NULL;
-    if (!axes || na < 2) return IR_NONE;
+    if (!axes || na < 2 || in_round_trip(g, id)) return IR_NONE;
     const int64_t *sizes = ir_get_ints(n, "n", &nn);
     int64_t z = axes[na - 1] < 0 ? axes[na - 1] + n->type.rank : axes[na - 1];
     IrId inner;
