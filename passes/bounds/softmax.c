@@ -10,8 +10,9 @@
  * IBP bounds of y give (dy_i/dx_j = y_i (delta_ij - y_j)).  With a = grad
  * y_i(x0) and D_j = max |G_j - a_j|:
  *   y_i(x0) + a·(x - x0) -+ sum_j D_j r_j   (r the box's half-widths)
- * are lines under and over y_i.  When that band is wider than the IBP
- * interval, the constant lines lo_i, hi_i are used instead.
+ * are lines under and over y_i.  When that band is thicker (2 sum D_j r_j)
+ * than the IBP interval is wide, the constant lines lo_i, hi_i are used
+ * instead: the box is too large for a linearization to help.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -93,7 +94,7 @@ static void unit_lines(const BNode *x, const BNode *y, const Groups *G, int64_t 
     }
     /* a few ulps of the double arithmetic above, kept outside the band */
     double slack = 1e-14 * (1 + spread + fabs(base));
-    if (2 * (spread + rem) >= y->hi[i] - y->lo[i]) {
+    if (2 * rem >= y->hi[i] - y->lo[i]) { /* the band is thicker than the interval */
         for (int64_t q = 0; q < G->len; q++) a[q] = 0;
         *tl = y->lo[i], *tu = y->hi[i];
         return;

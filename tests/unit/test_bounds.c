@@ -117,6 +117,100 @@ static void unsupported_ops_are_named(void **state) {
     ir_graph_free(g);
 }
 
+/* One-input graphs for the curve and product rules: x f32[1]. */
+static IrGraph *scalar_graph(IrId *x) {
+    IrGraph *g = ir_graph_new("s");
+    IrType tx = {.dtype = IR_F32, .rank = 1, .dims = {1}};
+    *x = ir_add_input(g, "x", tx, src_none());
+    return g;
+}
+
+static void bounds_of(IrGraph *g, double l, double h, BoundsMethod m, double *yl, double *yh) {
+    char err[256];
+    BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+    if (!b) fail_msg("%s", err);
+    bounds_linear(b, &l, &h, m, NULL, NULL, 1, yl, yh);
+    bounds_free(b);
+}
+
+/* y = exp(x) - x over [0, 1]: truly [1, e - 1].  IBP: [1 - 1, e - 0].
+ * CROWN: the chord 1 + (e-1)x over exp gives y <= 1 + (e-2)x <= e - 1;
+ * the midpoint tangent e^.5 (x + .5) under it gives y >= e^.5/2 at x = 0. */
+static void exp_bounds_are_exact(void **state) {
+    (void)state;
+    IrId x;
+    IrGraph *g = scalar_graph(&x);
+    ir_add_output(g, "y", op2(g, IR_OP_SUB, op1(g, IR_OP_EXP, x), x), src_none());
+    double yl, yh;
+    bounds_of(g, 0, 1, BOUNDS_IBP, &yl, &yh);
+    assert_true(fabs(yl) < 1e-12 && fabs(yh - exp(1)) < 1e-12);
+    bounds_of(g, 0, 1, BOUNDS_CROWN, &yl, &yh);
+    assert_true(fabs(yl - 0.5 * exp(0.5)) < 1e-12 && fabs(yh - (exp(1) - 1)) < 1e-12);
+    ir_graph_free(g);
+}
+
+/* gelu over [-2, 1]: its minimum, at the root of gelu' near -0.75, and
+ * gelu(1) = Phi(1) = 0.841344746...; checked against a fine grid. */
+static void gelu_bounds_are_exact(void **state) {
+    (void)state;
+    IrId x;
+    IrGraph *g = scalar_graph(&x);
+    ir_add_output(g, "y", op1(g, IR_OP_GELU, x), src_none());
+    double yl, yh, grid = INFINITY;
+    for (int k = 0; k <= 300000; k++) grid = fmin(grid, bounds_curve_f(IR_OP_GELU, -2 + 3.0 * k / 300000));
+    bounds_of(g, -2, 1, BOUNDS_IBP, &yl, &yh);
+    assert_true(yl <= grid && grid - yl < 1e-10 && fabs(yh - 0.8413447460685429) < 1e-12);
+    assert_true(fabs(yl - -0.16997120) < 1e-8);
+    ir_graph_free(g);
+}
+
+/* softmax of two elements is sigmoid(x0 - x1): over [0, 1]^2 each output
+ * lies in [sigmoid(-1), sigmoid(1)], reached at corners. */
+static void softmax_bounds_are_exact(void **state) {
+    (void)state;
+    IrGraph *g = ir_graph_new("t");
+    IrType tx = {.dtype = IR_F32, .rank = 2, .dims = {1, 2}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    IrAttr ax = ir_attr_int("axis", 1);
+    ir_add_output(g, "y", ir_add(g, IR_OP_SOFTMAX, &x, 1, &ax, 1, src_none(), NULL, 0), src_none());
+    char err[256];
+    BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+    if (!b) fail_msg("%s", err);
+    double lo[2] = {0, 0}, hi[2] = {1, 1}, yl[2], yh[2], s = 1 / (1 + exp(1));
+    for (int m = 0; m < 2; m++) {
+        bounds_linear(b, lo, hi, m ? BOUNDS_CROWN : BOUNDS_IBP, NULL, NULL, 2, yl, yh);
+        for (int j = 0; j < 2; j++) assert_true(fabs(yl[j] - s) < 1e-12 && fabs(yh[j] - (1 - s)) < 1e-12);
+    }
+    /* y0 + y1 = 1 exactly; on a small box the linearized rows nearly know
+     * it, IBP cannot (each output's interval is 0.05 wide) */
+    double C[2] = {1, 1}, l1, h1;
+    hi[0] = hi[1] = 0.1;
+    bounds_linear(b, lo, hi, BOUNDS_IBP, C, NULL, 1, &l1, &h1);
+    assert_true(h1 - l1 > 0.09);
+    bounds_linear(b, lo, hi, BOUNDS_CROWN, C, NULL, 1, &l1, &h1);
+    if (!(l1 <= 1 && h1 >= 1 && h1 - l1 < 0.006)) fail_msg("sum in [%.17g, %.17g]", l1, h1);
+    bounds_free(b);
+    ir_graph_free(g);
+}
+
+/* y = x (x + 2) - 2.5 x over [0, 1] (truly x^2 - x/2, in [-1/16, 1/2]).
+ * IBP: [0, 3] - [0, 2.5].  McCormick with x in [0, 1], x + 2 in [2, 3]:
+ * 2x <= x (x + 2) <= 3x, so -x/2 <= y <= x/2: [-0.5, 0.5]. */
+static void product_bounds_are_exact(void **state) {
+    (void)state;
+    IrId x;
+    IrGraph *g = scalar_graph(&x);
+    float two = 2, c = 2.5f;
+    IrId p = op2(g, IR_OP_MUL, x, op2(g, IR_OP_ADD, x, cst(g, 1, (int64_t[]){1}, &two)));
+    ir_add_output(g, "y", op2(g, IR_OP_SUB, p, op2(g, IR_OP_MUL, x, cst(g, 1, (int64_t[]){1}, &c))), src_none());
+    double yl, yh;
+    bounds_of(g, 0, 1, BOUNDS_IBP, &yl, &yh);
+    assert_true(yl == -2.5 && yh == 3);
+    bounds_of(g, 0, 1, BOUNDS_CROWN, &yl, &yh);
+    assert_true(yl == -0.5 && yh == 0.5);
+    ir_graph_free(g);
+}
+
 /* ---- random networks ---------------------------------------------------- */
 
 static float frand(unsigned *seed) { return (float)rand_r(seed) / (float)RAND_MAX * 2 - 1; }
@@ -125,16 +219,22 @@ static float frand(unsigned *seed) { return (float)rand_r(seed) / (float)RAND_MA
 static void relaxations_enclose_their_functions(void **state) {
     (void)state;
     unsigned seed = 5;
-    const IrOpKind ops[] = {IR_OP_TANH, IR_OP_SIGMOID, IR_OP_RELU, IR_OP_LEAKY_RELU};
-    for (int t = 0; t < 4000; t++) {
+    const IrOpKind ops[] = {IR_OP_TANH, IR_OP_SIGMOID, IR_OP_RELU, IR_OP_LEAKY_RELU, IR_OP_GELU, IR_OP_EXP};
+    for (int t = 0; t < 6000; t++) {
         double l = 6 * frand(&seed), u = l + 6 * fabs(frand(&seed)) + (t % 7 == 0 ? 0 : 1e-3);
-        IrOpKind op = ops[t % 4];
+        IrOpKind op = ops[t % 6];
+        bool curve = op == IR_OP_GELU || op == IR_OP_EXP, smooth = op == IR_OP_TANH || op == IR_OP_SIGMOID;
         double su, tu, sl, tl = 0, a = op == IR_OP_LEAKY_RELU ? 0.1 : 0;
-        if (op == IR_OP_TANH || op == IR_OP_SIGMOID) bounds_relax_smooth(op, l, u, &su, &tu, &sl, &tl);
+        if (smooth) bounds_relax_smooth(op, l, u, &su, &tu, &sl, &tl);
+        else if (curve) bounds_relax_curve(op, l, u, &su, &tu, &sl, &tl);
         else bounds_relax(l, u, a, &su, &tu, &sl);
+        double rl, rh;
+        if (curve) bounds_curve_range(op, l, u, &rl, &rh);
         for (int k = 0; k <= 200; k++) {
             double x = l + (u - l) * k / 200;
-            double f = op == IR_OP_TANH || op == IR_OP_SIGMOID ? bounds_smooth_f(op, x) : (x >= 0 ? x : a * x);
+            double f = smooth ? bounds_smooth_f(op, x) : curve ? bounds_curve_f(op, x) : (x >= 0 ? x : a * x);
+            if (curve && !(rl <= f + 1e-12 * (1 + fabs(f)) && f <= rh + 1e-12 * (1 + fabs(f))))
+                fail_msg("range of op %d over [%.17g, %.17g] = [%.17g, %.17g] misses f(%.17g) = %.17g", op, l, u, rl, rh, x, f);
             assert_true(su * x + tu >= f - 1e-9);
             assert_true(sl * x + tl <= f + 1e-9);
         }
@@ -227,6 +327,54 @@ static void random_networks_are_bounded_soundly(void **state) {
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
         check_sound_tol(g, lo, hi, n, clo, chi, m, seed, 0);
         bounds_set_f32(b, false);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+}
+
+/* A random network with every curve rule: dense -> gelu -> two dense
+ * branches multiplied (McCormick) -> scaled exp -> dense -> softmax, plus
+ * a residual add of the gelu layer. */
+static IrGraph *random_curve_net(unsigned seed, int64_t n_in, int64_t width) {
+    IrGraph *g = ir_graph_new("c");
+    IrType tx = {.dtype = IR_F32, .rank = 2, .dims = {1, n_in}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    float w[5][64], sc[16];
+    for (int l = 0; l < 5; l++)
+        for (int i = 0; i < 64; i++) w[l][i] = frand(&seed) * (l == 0 ? 1.5f : 0.8f);
+    for (int i = 0; i < 16; i++) sc[i] = 0.3f + 0.2f * frand(&seed);
+    IrId h = op1(g, IR_OP_GELU, op2(g, IR_OP_MATMUL, x, cst(g, 2, (int64_t[]){n_in, width}, w[0])));
+    IrId a = op2(g, IR_OP_MATMUL, h, cst(g, 2, (int64_t[]){width, width}, w[1]));
+    IrId c = op2(g, IR_OP_MATMUL, h, cst(g, 2, (int64_t[]){width, width}, w[2]));
+    IrId p = op2(g, IR_OP_ADD, op2(g, IR_OP_MUL, a, c), h);
+    IrId e = op1(g, IR_OP_EXP, op2(g, IR_OP_MUL, p, cst(g, 1, (int64_t[]){width}, sc)));
+    IrId z = op2(g, IR_OP_MATMUL, e, cst(g, 2, (int64_t[]){width, width}, w[3]));
+    IrAttr ax = ir_attr_int("axis", 1);
+    ir_add_output(g, "y", ir_add(g, IR_OP_SOFTMAX, &z, 1, &ax, 1, src_none(), NULL, 0), src_none());
+    return g;
+}
+
+static void curve_networks_are_bounded_soundly(void **state) {
+    (void)state;
+    for (unsigned seed = 1; seed <= 50; seed++) {
+        int64_t n = 2 + seed % 3, m = 3 + seed % 5;
+        IrGraph *g = random_curve_net(seed, n, m);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        if (!b) fail_msg("%s", err);
+        double lo[8], hi[8], ilo[8], ihi[8], clo[8], chi[8];
+        unsigned s2 = seed * 31;
+        for (int64_t i = 0; i < n; i++) {
+            double c = frand(&s2), r = 0.02 + 0.3 * fabs(frand(&s2));
+            lo[i] = c - r, hi[i] = c + r;
+        }
+        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, ilo, ihi);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
+        for (int64_t j = 0; j < m; j++) assert_true(clo[j] >= ilo[j] && chi[j] <= ihi[j]);
+        check_sound(g, lo, hi, n, clo, chi, m, seed);
+        bounds_set_f32(b, true);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
+        check_sound_tol(g, lo, hi, n, clo, chi, m, seed, 0);
         bounds_free(b);
         ir_graph_free(g);
     }
@@ -417,6 +565,11 @@ int main(void) {
         cmocka_unit_test(verify_agrees_with_a_grid),
         cmocka_unit_test(convolutions_are_bounded_soundly),
         cmocka_unit_test(data_movement_is_bounded_exactly),
+        cmocka_unit_test(exp_bounds_are_exact),
+        cmocka_unit_test(gelu_bounds_are_exact),
+        cmocka_unit_test(softmax_bounds_are_exact),
+        cmocka_unit_test(product_bounds_are_exact),
+        cmocka_unit_test(curve_networks_are_bounded_soundly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
