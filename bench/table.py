@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""table.py OUT MODEL...: the markdown table of `make bench` from the JSON
-files bench/bench.sh wrote into OUT (standard library only)."""
+"""table.py OUT [--spectral "M ..."] MODEL...: the markdown tables of
+`make bench` from the files bench/bench.sh wrote into OUT (standard
+library only)."""
 import json
 import platform
 import sys
@@ -12,8 +13,36 @@ def load(path):
     return json.loads(Path(path).read_text())
 
 
+def transforms(out, m):
+    """Transforms before and after transform_once, from `pdec dump --stats`."""
+    for line in (out / ("%s.stats" % m)).read_text().splitlines():
+        if line.strip().startswith("transforms"):
+            before, after = line.split()[1:3]
+            return "%s -> %s" % (before, after)
+    return "?"
+
+
+def spectral_table(out, models, peer):
+    print()
+    print("transform_once (pruned transforms, rewrites), one thread unless said:")
+    print()
+    print("| model | transforms (before -> after) | pdec C without | pdec C with | speed-up | pdec C with, 2 threads "
+          "| PyTorch, 2 threads | PyTorch / pdec (2 threads) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for m in models:
+        off, on, on2 = (load(out / ("%s.%s.json" % (m, k))) for k in ("off", "c1", "c2"))
+        t = peer[m]["median_ms"]
+        print("| %s | %s | %.3f ms | %.3f ms | %.1fx | %.3f ms | %.3f ms | %.1fx |" % (
+            m, transforms(out, m), off["median_ms"], on["median_ms"], off["median_ms"] / on["median_ms"],
+            on2["median_ms"], t, t / on2["median_ms"]))
+
+
 def main():
-    out, models = Path(sys.argv[1]), sys.argv[2:]
+    out, args = Path(sys.argv[1]), sys.argv[2:]
+    spectral = []
+    if args[:1] == ["--spectral"]:
+        spectral, args = args[1].split(), args[2:]
+    models = args
     peak = load(out / "peak.json")
     torch_runs = [json.loads(line) for line in (out / "torch.jsonl").read_text().splitlines() if line.strip()]
     settings = torch_runs[-1]
@@ -39,6 +68,8 @@ def main():
             100 * c2["gflops"] / peak["gflops_all"], c2["arena_bytes"] // 1024, it["median_ms"]))
     print()
     print("Medians of %d runs after warm-up; GFLOP/s from pdec's flop count of each model (ir/cost.h)." % c1["iters"])
+    if spectral:
+        spectral_table(out, spectral, peer)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ asks: torch.inference_mode(), 2 threads, warm-up, then the median of N
 runs.  Prints one JSON object per model, then one describing the settings.
 Run inside bench/.venv (bench/bench.sh makes it).
 
-usage: torch_peer.py [--iters N] [--threads T] [--batch64]
+usage: torch_peer.py [--iters N] [--threads T] [MODEL ...]
+(MODEL: mlp, mlp_b64, cnn, fno1d, fno2d, fno2d_256, stack, stack_256, t1_2d)
 """
 import argparse
 import json
@@ -35,6 +36,34 @@ def load_model(name, models):
     return model, x
 
 
+class SpectralStack(torch.nn.Module):
+    """fno2d's lifting and its 4 spectral convolutions, nothing between them
+    (bench/spectral_stack.pde)."""
+
+    def __init__(self, fno):
+        super().__init__()
+        self.fno = fno
+
+    def forward(self, x):
+        h = self.fno.fc0(x)
+        for blk in self.fno.blocks:
+            h = blk.spectral(h)
+        return h
+
+
+def variant(label, models):
+    """The model and input of a bench row."""
+    base = {"mlp_b64": "mlp", "fno2d_256": "fno2d", "stack": "fno2d", "stack_256": "fno2d"}.get(label, label)
+    model, x = load_model(base, models)
+    if label == "mlp_b64":
+        x = x.repeat(64, 1)
+    if label.endswith("_256"):
+        x = torch.rand(1, 256, 256, 3)
+    if label.startswith("stack"):
+        model = SpectralStack(model).eval()
+    return model, x
+
+
 def median_ms(model, x, iters, warmup=10):
     with torch.inference_mode():
         for _ in range(warmup):
@@ -51,15 +80,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iters", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("models", nargs="*", default=["mlp", "mlp_b64", "cnn", "fno1d", "fno2d"])
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     models = make_goldens.torch_models()
-    runs = [("mlp", "mlp", None), ("mlp_b64", "mlp", 64), ("cnn", "cnn", None), ("fno1d", "fno1d", None),
-            ("fno2d", "fno2d", None)]
-    for label, name, batch in runs:
-        model, x = load_model(name, models)
-        if batch:
-            x = x.repeat(batch, *([1] * (x.dim() - 1)))
+    for label in a.models:
+        model, x = variant(label, models)
         med, best = median_ms(model, x, a.iters)
         print(json.dumps({"model": label, "median_ms": med, "min_ms": best}), flush=True)
     settings = {"peer": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
