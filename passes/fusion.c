@@ -8,6 +8,7 @@ typedef struct {
     FusionPlan *p;
     uint32_t *uses;     /* live users per node (outputs count) */
     IrId *user;         /* the user when uses == 1 */
+    uint8_t *feeds_anchor; /* inlined into an anchor's operand, directly or through movement */
 } Planner;
 
 static IrOpClass op_class(const IrGraph *g, IrId id) { return ir_op_info(ir_node(g, id)->op)->cls; }
@@ -44,8 +45,12 @@ static bool is_anchor(const IrGraph *g, IrId id) {
 }
 
 /* May producer be computed inside consumer's kernel? */
-static bool accepts_prologue(const IrGraph *g, IrId producer, IrId consumer) {
+static bool accepts_prologue(const Planner *pl, IrId producer, IrId consumer) {
+    const IrGraph *g = pl->g;
     IrOpKind cop = ir_node(g, consumer)->op, pop = ir_node(g, producer)->op;
+    /* An anchor reads each operand element many times: only free movement
+     * may be inlined into its operands, however deep. */
+    if (pl->feeds_anchor[consumer]) return is_movement(pop);
     bool cheap = is_movement(pop) ||
                  ir_type_numel(&ir_node(g, producer)->type) >= ir_type_numel(&ir_node(g, consumer)->type);
     if (is_loop_op(g, consumer)) return cheap;
@@ -119,10 +124,11 @@ static void place(Planner *pl, IrId id) {
     bool single = pl->uses[id] == 1 && ir_node(g, pl->user[id])->op != IR_OP_OUTPUT;
     IrId c = single ? pl->user[id] : IR_NONE;
     bool epilogue_first = single && is_simple_reduction(ir_node(g, c)->op) && ends_anchor_chain(pl, id);
-    if (single && is_loop_op(g, id) && p->group_of[c] != FUSE_NO_GROUP && accepts_prologue(g, id, c) &&
+    if (single && is_loop_op(g, id) && p->group_of[c] != FUSE_NO_GROUP && accepts_prologue(pl, id, c) &&
         !epilogue_first) {
         p->role[id] = FUSE_INLINE;
         p->group_of[id] = p->group_of[c];
+        pl->feeds_anchor[id] = pl->feeds_anchor[c] || op_class(g, c) == IR_CLASS_ANCHOR;
         return;
     }
     p->role[id] = FUSE_ROOT;
@@ -158,7 +164,7 @@ FusionPlan *fusion_plan(const IrGraph *g, Arena *a) {
     p->role = arena_alloc(a, n + 1);
     for (uint32_t i = 0; i < n; i++) p->group_of[i] = FUSE_NO_GROUP;
     Planner pl = {.g = g, .p = p, .uses = arena_alloc(a, (n + 1) * sizeof(uint32_t)),
-                  .user = arena_alloc(a, (n + 1) * sizeof(IrId))};
+                  .user = arena_alloc(a, (n + 1) * sizeof(IrId)), .feeds_anchor = arena_alloc(a, n + 1)};
     count_uses(&pl);
     for (uint32_t i = n; i-- > 0;) place(&pl, i);
     renumber(p, n, a);

@@ -11,8 +11,11 @@
  *                                                  or a projection itself)
  *   rfft(a + b) -> rfft(a) + rfft(b)               when that cancels a
  *                                                  transform (a or b is an irfft)
- *   rfft(x @ W) -> rfft(x) @ W                      W a constant acting on the
- *                                                  untransformed channel axis
+ *   rfft(x @ W) -> rfft(x) @ W                      W made of weights, acting on
+ *                                                  the untransformed channel axis
+ *   rfft(x * c) -> rfft(x) * c                     c a scalar
+ *   rfft(y + b) -> rfft(y) + N b on the DC bin     b constant over the transformed
+ *                                                  axes (a bias)
  *   irfft(A) + irfft(B) -> irfft(A + B)            (likewise sub): one inverse
  *   slice(rfft(x)) of the first k bins -> rfft_modes(x, k)     pruned, when
  *   irfft(pad(X)) of zeros above k bins -> irfft_modes(X, n)   the cost model
@@ -35,6 +38,7 @@
 #include <string.h>
 
 #include "passes.h"
+#include "../ir/cost.h"
 
 /* ---- the cost model of pruned transforms ---------------------------------
  * Seconds per flop of a full transform along a strided axis (FFTW, real
@@ -47,6 +51,15 @@
  * (C_FFT * 2.5 log2 N / 2) / (C_GEMM * 4) = 108.  Re-measure with that
  * script and change these two numbers. */
 static const double C_FFT = 1 / 3.75e9, C_GEMM = 1 / 130e9;
+
+/* Elementwise and data-movement work, for comparing whole graphs. */
+static const double C_ELEM = 1 / 10e9;
+
+/* Moving linear ops across transforms pays when it removes a transform
+ * chain, and costs when the physical values are needed anyway (an FNO
+ * without activations keeps its skip path): the pass rewrites a copy with
+ * and one without those moves and keeps the cheaper by this estimate. */
+static bool linear_moves;
 
 static char choices[4096];
 static size_t nchoices;
@@ -154,6 +167,7 @@ static IrId rfft_like(IrGraph *g, const IrNode *like, IrId x) {
 /* rfft(a +- b) -> rfft(a) +- rfft(b) when a or b is an irfft over the same
  * axes, so that the next round of rewrites turns it into a projection. */
 static IrId distribute_over_sum(IrGraph *g, IrId id) {
+    if (!linear_moves) return IR_NONE;
     const IrNode *n = node(g, id), *s = node(g, n->in[0]);
     if (n->op != IR_OP_RFFT || (s->op != IR_OP_ADD && s->op != IR_OP_SUB)) return IR_NONE;
     IrId a = s->in[0], b = s->in[1];
@@ -169,15 +183,26 @@ static IrId distribute_over_sum(IrGraph *g, IrId id) {
     return add_op(g, op, in, 2, NULL, 0, node(g, id)->loc);
 }
 
-/* rfft(x @ W) -> rfft(x) @ complex(W): W constant, [C, C'], mixing the last
- * axis, which the transform leaves alone. */
+/* Does id depend on weights and constants only (not on an input)? */
+static bool weights_only(const IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id);
+    if (n->op == IR_OP_INPUT) return false;
+    for (uint32_t k = 0; k < n->nin; k++)
+        if (!weights_only(g, n->in[k])) return false;
+    return true;
+}
+
+/* rfft(x @ W) -> rfft(x) @ complex(W): W made of weights, [C, C'], mixing
+ * the last axis, which the transform leaves alone (a 1x1 convolution is
+ * such a matmul). */
 static IrId commute_channel_mixing(IrGraph *g, IrId id) {
+    if (!linear_moves) return IR_NONE;
     const IrNode *n = node(g, id), *m = node(g, n->in[0]);
     if (n->op != IR_OP_RFFT || m->op != IR_OP_MATMUL) return IR_NONE;
     const IrNode *w = node(g, m->in[1]);
     uint32_t na, r = n->type.rank;
     const int64_t *axes = ir_get_ints(n, "axes", &na);
-    if (w->op != IR_OP_CONST || w->type.rank != 2) return IR_NONE;
+    if (!weights_only(g, m->in[1]) || w->type.rank != 2) return IR_NONE;
     for (uint32_t i = 0; i < na; i++)
         if (axes[i] == (int64_t)r - 1 || axes[i] == -1) return IR_NONE; /* the contracted axis */
     IrAttr c64 = ir_attr_dtype("dtype", IR_C64);
@@ -188,6 +213,7 @@ static IrId commute_channel_mixing(IrGraph *g, IrId id) {
 
 /* irfft(A) +- irfft(B) -> irfft(A +- B): one inverse instead of two. */
 static IrId merge_inverses(IrGraph *g, IrId id) {
+    if (!linear_moves) return IR_NONE;
     const IrNode *n = node(g, id);
     if (n->op != IR_OP_ADD && n->op != IR_OP_SUB) return IR_NONE;
     const IrNode *a = node(g, n->in[0]), *b = node(g, n->in[1]);
@@ -457,6 +483,49 @@ static IrId split_padding(IrGraph *g, IrId id) {
     return add_op(g, n->op, &outer, 1, &at, 1, n->loc);
 }
 
+/* rfft(x * c) -> rfft(x) * c for a scalar c (and x / c likewise). */
+static IrId commute_scaling(IrGraph *g, IrId id) {
+    if (!linear_moves) return IR_NONE;
+    const IrNode *n = node(g, id), *m = node(g, n->in[0]);
+    if (n->op != IR_OP_RFFT || (m->op != IR_OP_MUL && m->op != IR_OP_DIV)) return IR_NONE;
+    IrId x = m->in[0], c = m->in[1];
+    if (ir_type_numel(&node(g, c)->type) != 1 || node(g, c)->type.rank != 0 || !weights_only(g, c) ||
+        !ir_type_eq(&node(g, x)->type, &m->type))
+        return IR_NONE;
+    IrAttr c64 = ir_attr_dtype("dtype", IR_C64);
+    IrId in[2] = {rfft_like(g, n, x), add_op(g, IR_OP_CAST, &c, 1, &c64, 1, n->loc)};
+    return add_op(g, m->op, in, 2, NULL, 0, n->loc);
+}
+
+/* rfft(y + b), b the same at every point of the transformed axes (a bias):
+ * rfft(y) + b * N on the DC bin, N the points transformed (backward
+ * normalization), zeros elsewhere. */
+static IrId bias_on_dc(IrGraph *g, IrId id) {
+    if (!linear_moves) return IR_NONE;
+    const IrNode *n = node(g, id), *s = node(g, n->in[0]);
+    if (n->op != IR_OP_RFFT || (s->op != IR_OP_ADD && s->op != IR_OP_SUB)) return IR_NONE;
+    IrId y = s->in[0], b = s->in[1];
+    const IrType *yt = &node(g, y)->type, *bt = &node(g, b)->type;
+    uint32_t r = n->type.rank;
+    if (!ir_type_eq(yt, &s->type) || bt->rank > r || !weights_only(g, b)) return IR_NONE;
+    int64_t dims[IR_MAX_RANK], pads[2 * IR_MAX_RANK] = {0}, points = 1;
+    for (uint32_t d = 0; d < r; d++) dims[d] = d < r - bt->rank ? 1 : bt->dims[d - (r - bt->rank)];
+    for (uint32_t d = 0; d < r; d++) {
+        if (!in_axes(n, d)) continue;
+        if (dims[d] != 1) return IR_NONE; /* b varies along a transformed axis */
+        points *= yt->dims[d], pads[2 * d + 1] = n->type.dims[d] - 1;
+    }
+    IrAttr shape = ir_attr_ints("shape", dims, r), c64 = ir_attr_dtype("dtype", IR_C64);
+    IrId bc = add_op(g, IR_OP_CAST, &b, 1, &c64, 1, n->loc);
+    bc = add_op(g, IR_OP_RESHAPE, &bc, 1, &shape, 1, n->loc);
+    IrId scaled[2] = {bc, ir_add_scalar(g, IR_C64, (double)points, n->loc)};
+    IrId dc = add_op(g, IR_OP_MUL, scaled, 2, NULL, 0, n->loc);
+    IrAttr pt = ir_attr_ints("pads", pads, 2 * r);
+    dc = add_op(g, IR_OP_PAD, &dc, 1, &pt, 1, n->loc);
+    IrId in[2] = {rfft_like(g, n, y), dc};
+    return add_op(g, s->op, in, 2, NULL, 0, n->loc);
+}
+
 typedef IrId (*Rewrite)(IrGraph *g, IrId id);
 
 static const Rewrite rewrites[] = {
@@ -465,6 +534,7 @@ static const Rewrite rewrites[] = {
     prune_forward,         prune_inverse,                 split_forward,
     slice_before_transform, split_inverse,                factor_padding,
     pad_after_transform,   split_cosine,                  split_padding,
+    commute_scaling,       bias_on_dc,
 };
 
 /* One sweep over the nodes there were at its start.  True if any changed. */
@@ -485,13 +555,46 @@ static bool sweep(IrGraph *g) {
     return changed;
 }
 
-bool pass_transform_once(IrGraph *g, DiagCtx *dc) {
+/* The estimated run time of g under the cost model. */
+static double estimate(const IrGraph *g) {
+    double t = 0;
+    for (IrId id = 0; id < g->nodes.len; id++) {
+        const IrNode *n = node(g, id);
+        IrOpClass cls = ir_op_info(n->op)->cls;
+        bool pruned = n->op == IR_OP_RFFT_MODES || n->op == IR_OP_IRFFT_MODES || n->op == IR_OP_DCT_MODES ||
+                      n->op == IR_OP_IDCT_MODES;
+        /* what the C backend runs as GEMMs: real matmuls and convs, and mixes, by weights */
+        bool gemm = cls == IR_CLASS_ANCHOR && (n->type.dtype == IR_F32 || n->op == IR_OP_MIX) &&
+                    weights_only(g, n->in[1]);
+        double rate = gemm || pruned ? C_GEMM : cls == IR_CLASS_SPECTRAL ? C_FFT : C_ELEM;
+        t += rate * (double)cost_node_flops(g, id);
+    }
+    return t;
+}
+
+static bool rewrite(IrGraph *g, bool moves, DiagCtx *dc) {
     static const char *const cleanup[] = {"canonicalize", NULL};
-    nchoices = 0, choices[0] = 0;
     PassOptions quiet = {.out = stderr};
+    linear_moves = moves;
     for (int round = 0; round < 16 && sweep(g); round++) {
         ir_compact(g);
         if (!pass_run_pipeline(g, cleanup, &quiet, dc)) return false;
     }
     return true;
+}
+
+/* The estimate after rewriting a copy of g. */
+static double try_rewrite(const IrGraph *g, bool moves, DiagCtx *dc, bool *ok) {
+    IrGraph *copy = ir_graph_clone(g);
+    *ok = *ok && rewrite(copy, moves, dc);
+    double t = estimate(copy);
+    ir_graph_free(copy);
+    return t;
+}
+
+bool pass_transform_once(IrGraph *g, DiagCtx *dc) {
+    bool ok = true;
+    bool moves = try_rewrite(g, true, dc, &ok) < try_rewrite(g, false, dc, &ok);
+    nchoices = 0, choices[0] = 0; /* the log of the run that counts */
+    return ok && rewrite(g, moves, dc);
 }

@@ -87,4 +87,10 @@ void bounds_softmax_ibp(const BoundsGraph *b, const IrNode *n, BNode *y);
 void bounds_softmax_back(const BoundsGraph *b, const IrNode *n, const BNode *y, int64_t k, const double *Alo,
                          const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi);
 
+/* Transforms (rfft, irfft, fft, ifft, dct, idct and their pruned forms)
+ * and mix with constant weights as exact maps on real units, c64 as
+ * (re, im) pairs (spectral.c); NULL with a message when too large. */
+bool bounds_is_spectral(IrOpKind op);
+SparseMap *bounds_spectral_map(const BoundsGraph *b, const IrNode *n, char *err, size_t errlen);
+
 #endif

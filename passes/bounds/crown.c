@@ -189,7 +189,10 @@ static void back_node(Backward *w, IrId id) {
         break;
     }
     case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: case IR_OP_TRANSPOSE:
-    case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: {
+    case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_REAL:
+    case IR_OP_IMAG: case IR_OP_CONJ: case IR_OP_RFFT: case IR_OP_IRFFT: case IR_OP_FFT: case IR_OP_IFFT: case IR_OP_DCT:
+    case IR_OP_IDCT: case IR_OP_RFFT_MODES: case IR_OP_IRFFT_MODES: case IR_OP_DCT_MODES: case IR_OP_IDCT_MODES:
+    case IR_OP_MIX: {
         IrId v = n->in[0];
         for (uint32_t k = 0; k < n->nin; k++) if (w->b->nodes[n->in[k]].variable) v = n->in[k];
         Coef *T = coef(w, v);

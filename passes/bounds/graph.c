@@ -18,21 +18,23 @@
 enum { TIGHTEN_ROWS = 512 };
 
 bool bounds_supported(IrOpKind op) {
+    if (bounds_is_spectral(op)) return true;
     switch (op) {
     case IR_OP_INPUT: case IR_OP_OUTPUT: case IR_OP_MATMUL: case IR_OP_ADD: case IR_OP_SUB:
     case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_RESHAPE:
     case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D:
     case IR_OP_AVGPOOL2D: case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT:
     case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: case IR_OP_GELU:
-    case IR_OP_EXP: case IR_OP_SOFTMAX:
+    case IR_OP_EXP: case IR_OP_SOFTMAX: case IR_OP_REAL: case IR_OP_IMAG: case IR_OP_CONJ:
         return true;
     default:
         return false;
     }
 }
 
+/* c64 data becomes its interleaved (re, im) pairs: 2 doubles each. */
 static double *to_double(const PdrtTensor *t) {
-    int64_t n = pdrt_numel(t);
+    int64_t n = pdrt_numel(t) * (t->dtype == PDRT_C64 ? 2 : 1);
     double *v = pd_xmalloc((size_t)(n ? n : 1) * sizeof *v);
     for (int64_t i = 0; i < n; i++)
         v[i] = t->dtype == PDRT_F64 ? ((const double *)t->data)[i]
@@ -45,7 +47,7 @@ static double *to_double(const PdrtTensor *t) {
 static PdrtTensor as_tensor(const IrType *t, const double *v) {
     PdrtTensor r;
     pdrt_tensor_alloc(&r, (PdrtDType)t->dtype, t->rank, t->dims);
-    int64_t n = pdrt_numel(&r);
+    int64_t n = pdrt_numel(&r) * (t->dtype == IR_C64 ? 2 : 1);
     for (int64_t i = 0; i < n; i++) {
         if (t->dtype == IR_F64) ((double *)r.data)[i] = v[i];
         else if (t->dtype == IR_I64) ((int64_t *)r.data)[i] = (int64_t)v[i];
@@ -85,11 +87,14 @@ static bool eval_constant(BoundsGraph *b, IrId id, char *err, size_t errlen) {
  * element or a constant.  Which, the interpreter tells: run the op once
  * with the variable operand numbered 1..n and once with it zero; where
  * the runs differ the output copies element (number - 1), elsewhere it is
- * the constant both runs agree on.  Numbers are exact in f32 up to 2^24. */
+ * the constant both runs agree on.  Numbers are exact in f32 up to 2^24.
+ * A c64 operand is numbered per real unit (re and im apart), so real,
+ * imag and complex slices are selections too; conj copies the imaginary
+ * part negated, which shows as a negative number: a term of weight -1. */
 static bool is_selection(IrOpKind op) {
     switch (op) {
     case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_CONCAT: case IR_OP_BROADCAST:
-    case IR_OP_GATHER:
+    case IR_OP_GATHER: case IR_OP_REAL: case IR_OP_IMAG: case IR_OP_CONJ:
         return true;
     default:
         return false;
@@ -127,7 +132,8 @@ static bool selection_map(BoundsGraph *b, IrId id, char *err, size_t errlen) {
     bn->map = pd_xcalloc(1, sizeof *bn->map);
     bn->map->bias = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
     for (int64_t o = 0; o < bn->n; o++) {
-        if (va[o] != vz[o]) bounds_sparse_push(bn->map, o, (int64_t)va[o] - 1, 1.0);
+        if (va[o] > vz[o]) bounds_sparse_push(bn->map, o, (int64_t)(va[o] - vz[o]) - 1, 1.0);
+        else if (va[o] < vz[o]) bounds_sparse_push(bn->map, o, (int64_t)(vz[o] - va[o]) - 1, -1.0);
         else bn->map->bias[o] = vz[o];
     }
     free(va), free(vz), pdrt_tensor_free(&a), pdrt_tensor_free(&z);
@@ -151,7 +157,29 @@ static int64_t *broadcast_map(const IrType *out, const IrType *in) {
         }
         map[f] = idx;
     }
-    return map;
+    if (out->dtype != IR_C64) return map;
+    int64_t *pairs = pd_xmalloc((size_t)(2 * n + 1) * sizeof *pairs); /* per real unit */
+    for (int64_t f = 0; f < 2 * n; f++) pairs[f] = 2 * map[f / 2] + f % 2;
+    free(map);
+    return pairs;
+}
+
+/* Ops whose rule is linear over real units also take c64 tensors (as
+ * (re, im) pairs); the others only f32.  Weights must be constants. */
+static bool complex_ok(IrOpKind op) {
+    return op == IR_OP_ADD || op == IR_OP_SUB || op == IR_OP_NEG || op == IR_OP_RESHAPE || is_selection(op) ||
+           bounds_is_spectral(op);
+}
+
+static bool rule_applies(const BoundsGraph *b, const IrNode *n) {
+    if (!bounds_supported(n->op)) return false;
+    if (n->type.dtype != IR_F32 && !(n->type.dtype == IR_C64 && complex_ok(n->op))) return false;
+    if (n->nin == 0) return true;
+    const IrType *in0 = &ir_node(b->g, n->in[0])->type;
+    if (in0->dtype != IR_F32 && !(in0->dtype == IR_C64 && complex_ok(n->op))) return false;
+    if (n->op == IR_OP_MATMUL) return !b->nodes[n->in[1]].variable && ir_node(b->g, n->in[1])->type.rank == 2;
+    if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_MIX) return !b->nodes[n->in[1]].variable;
+    return true;
 }
 
 /* Marks what depends on the input; checks those ops have rules. */
@@ -159,16 +187,14 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
     for (uint32_t i = 0; i < b->count; i++) {
         const IrNode *n = ir_node(b->g, i);
         BNode *bn = &b->nodes[i];
-        bn->n = ir_type_numel(&n->type);
+        bn->n = ir_type_numel(&n->type) * (n->type.dtype == IR_C64 ? 2 : 1);
         bn->variable = n->op == IR_OP_INPUT;
         for (uint32_t k = 0; k < n->nin; k++) bn->variable |= b->nodes[n->in[k]].variable;
         if (!bn->variable) {
             if (n->op != IR_OP_OUTPUT && n->op != IR_OP_INPUT && !eval_constant(b, i, err, errlen)) return false;
             continue;
         }
-        if (!bounds_supported(n->op) || n->type.dtype != IR_F32 ||
-            (n->op == IR_OP_MATMUL && (b->nodes[n->in[1]].variable || ir_node(b->g, n->in[1])->type.rank != 2)) ||
-            ((n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D) && b->nodes[n->in[1]].variable)) {
+        if (!rule_applies(b, n)) {
             snprintf(err, errlen, "bounds: no rule for %s of %s on the input's path yet", ir_op_info(n->op)->name,
                      ir_type_str(b->g->arena, &n->type));
             return false;
@@ -178,6 +204,8 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
         bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         if (is_selection(n->op)) {
             if (!selection_map(b, i, err, errlen)) return false;
+        } else if (bounds_is_spectral(n->op)) {
+            if (!(bn->map = bounds_spectral_map(b, n, err, errlen))) return false;
         } else if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D ||
                    n->op == IR_OP_AVGPOOL2D || n->op == IR_OP_MAXPOOL1D || n->op == IR_OP_MAXPOOL2D)
             bn->map = bounds_sparse_map(b, n);
@@ -204,10 +232,10 @@ BoundsGraph *bounds_prepare(const IrGraph *g, char *err, size_t errlen) {
         bounds_free(b);
         return NULL;
     }
-    if (!classify(b, err, errlen) || !b->nodes[b->output].variable) {
-        if (!b->nodes[b->output].variable) snprintf(err, errlen, "bounds: the output does not depend on the input");
-        bounds_free(b);
-        return NULL;
+    if (!classify(b, err, errlen)) return bounds_free(b), NULL;
+    if (!b->nodes[b->output].variable) {
+        snprintf(err, errlen, "bounds: the output does not depend on the input");
+        return bounds_free(b), NULL;
     }
     return b;
 }

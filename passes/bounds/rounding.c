@@ -14,7 +14,9 @@
  *                                 absolute)
  *   softmax over K elements       rho = gamma_{K+4} |y| + eta  (K exps, a sum
  *                                 of K terms, a division)
- *   neg, relu, reshape, data movement  exact
+ *   transforms, mix (as their maps' terms: direct summation; the
+ *   interpreter's double FFT rounds once, far inside this)  the same
+ *   neg, relu, reshape, data movement, real, imag, conj  exact
  * |y|, |x| are the magnitudes the bounds allow.  IBP widens each node by
  * its rho; CROWN adds |A| rho to the offsets at every node it passes.
  */
@@ -63,9 +65,14 @@ void bounds_rounding(BoundsGraph *b, IrId id) {
     BNode *bn = &b->nodes[id];
     switch (n->op) {
     case IR_OP_MATMUL: matmul_rho(b, n, bn); break;
-    case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: sparse_rho(b, n, bn); break;
+    case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D: case IR_OP_RFFT: case IR_OP_IRFFT:
+    case IR_OP_FFT: case IR_OP_IFFT: case IR_OP_DCT: case IR_OP_IDCT: case IR_OP_RFFT_MODES: case IR_OP_IRFFT_MODES:
+    case IR_OP_DCT_MODES: case IR_OP_IDCT_MODES: case IR_OP_MIX:
+        sparse_rho(b, n, bn);
+        break;
     case IR_OP_NEG: case IR_OP_RELU: case IR_OP_RESHAPE: case IR_OP_TRANSPOSE: case IR_OP_SLICE: case IR_OP_PAD:
-    case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_MAXPOOL1D:
+    case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_MAXPOOL1D: case IR_OP_REAL: case IR_OP_IMAG:
+    case IR_OP_CONJ:
     case IR_OP_MAXPOOL2D: /* copies: exact */
         for (int64_t i = 0; i < bn->n; i++) bn->rho[i] = 0;
         break;
