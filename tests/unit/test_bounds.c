@@ -243,6 +243,8 @@ static void relaxations_enclose_their_functions(void **state) {
 
 static void check_sound_tol(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
                             const double *bhi, int64_t m, unsigned seed, double rel_tol);
+static void check_sound_n(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
+                          const double *bhi, int64_t m, unsigned seed, double rel_tol, int samples);
 
 static void check_sound(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
                         const double *bhi, int64_t m, unsigned seed) {
@@ -284,12 +286,17 @@ static IrGraph *random_net(unsigned seed, int64_t n_in, int64_t width, int layer
  * exact (no tolerance) when the bounds claim to cover f32 evaluation. */
 static void check_sound_tol(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
                             const double *bhi, int64_t m, unsigned seed, double rel_tol) {
+    check_sound_n(g, lo, hi, n, blo, bhi, m, seed, rel_tol, 2000);
+}
+
+static void check_sound_n(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
+                          const double *bhi, int64_t m, unsigned seed, double rel_tol, int samples) {
     PdrtTensor x, y;
     const IrType *t = &ir_node(g, 0)->type; /* the input is node 0 here */
     pdrt_tensor_alloc(&x, PDRT_F32, t->rank, t->dims);
     assert_int_equal(pdrt_numel(&x), n);
     char err[256];
-    for (int s = 0; s < 2000; s++) {
+    for (int s = 0; s < samples; s++) {
         for (int64_t i = 0; i < n; i++) {
             double u = s < 2 ? s : (double)rand_r(&seed) / RAND_MAX;
             ((float *)x.data)[i] = (float)(lo[i] + u * (hi[i] - lo[i]));
@@ -375,6 +382,154 @@ static void curve_networks_are_bounded_soundly(void **state) {
         bounds_set_f32(b, true);
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
         check_sound_tol(g, lo, hi, n, clo, chi, m, seed, 0);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+}
+
+/* ---- spectral ------------------------------------------------------------ */
+
+static IrId cst_c64(IrGraph *g, uint32_t rank, const int64_t *dims, const float *v) {
+    IrType t = {.dtype = IR_C64, .rank = rank};
+    memcpy(t.dims, dims, rank * sizeof *dims);
+    return ir_add_const(g, t, v, src_none());
+}
+
+static IrId op_attrs(IrGraph *g, IrOpKind op, IrId a, const IrAttr *at, uint32_t na) {
+    IrId r = ir_add(g, op, &a, 1, at, na, src_none(), NULL, 0);
+    assert_true(r != IR_NONE);
+    return r;
+}
+
+/* fno_block1d(width, modes) of stdlib/fno.pde on x f32[1, X, width]:
+ * gelu(irfft(pad(mix(rfft(x)[:, :modes, :], w1))) + conv1x1(x) + bias). */
+static IrGraph *fno_block(unsigned seed, int64_t X, int64_t C, int64_t modes) {
+    IrGraph *g = ir_graph_new("fno");
+    IrType tx = {.dtype = IR_F32, .rank = 3, .dims = {1, X, C}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    float *w1 = malloc((size_t)(2 * C * C * modes) * sizeof *w1), *wc = malloc((size_t)(C * C) * sizeof *wc), bias[64];
+    float scale = 1.0f / (float)(C * C);
+    for (int64_t i = 0; i < 2 * C * C * modes; i++) w1[i] = frand(&seed) * scale * 4;
+    for (int64_t i = 0; i < C * C; i++) wc[i] = frand(&seed) / sqrtf((float)C);
+    for (int64_t i = 0; i < C; i++) bias[i] = frand(&seed) * 0.1f;
+    IrAttr ax = ir_attr_ints("axes", (int64_t[]){1}, 1);
+    IrId xf = op_attrs(g, IR_OP_RFFT, x, &ax, 1);
+    IrAttr sl[] = {ir_attr_ints("starts", (int64_t[]){0, 0, 0}, 3), ir_attr_ints("ends", (int64_t[]){1, modes, C}, 3),
+                   ir_attr_ints("steps", (int64_t[]){1, 1, 1}, 3)};
+    IrId lo = op2(g, IR_OP_MIX, op_attrs(g, IR_OP_SLICE, xf, sl, 3), cst_c64(g, 3, (int64_t[]){C, C, modes}, w1));
+    IrAttr pd = ir_attr_ints("pads", (int64_t[]){0, 0, 0, X / 2 + 1 - modes, 0, 0}, 6);
+    IrAttr ia[] = {ir_attr_ints("axes", (int64_t[]){1}, 1), ir_attr_ints("n", (int64_t[]){X}, 1)};
+    IrId sp = op_attrs(g, IR_OP_IRFFT, op_attrs(g, IR_OP_PAD, lo, &pd, 1), ia, 2);
+    IrAttr ca[] = {ir_attr_ints("stride", (int64_t[]){1}, 1), ir_attr_ints("padding", (int64_t[]){0}, 1),
+                   ir_attr_ints("dilation", (int64_t[]){1}, 1)};
+    IrId cin[2] = {x, cst(g, 3, (int64_t[]){C, C, 1}, wc)};
+    IrId skip = op2(g, IR_OP_ADD, ir_add(g, IR_OP_CONV1D, cin, 2, ca, 3, src_none(), NULL, 0),
+                    cst(g, 1, (int64_t[]){C}, bias));
+    ir_add_output(g, "y", op1(g, IR_OP_GELU, op2(g, IR_OP_ADD, sp, skip)), src_none());
+    free(w1), free(wc);
+    return g;
+}
+
+/* Runs the graph at one point in f32 (the interpreter). OUT: y. */
+static void run_at(IrGraph *g, const double *x, int64_t n, double *y, int64_t m) {
+    PdrtTensor tx, ty;
+    const IrType *t = &ir_node(g, 0)->type;
+    pdrt_tensor_alloc(&tx, PDRT_F32, t->rank, t->dims);
+    for (int64_t i = 0; i < n; i++) ((float *)tx.data)[i] = (float)x[i];
+    char err[256];
+    assert_true(interp_run(g, &tx, 1, &ty, 1, err, sizeof err));
+    for (int64_t j = 0; j < m; j++) y[j] = ((float *)ty.data)[j];
+    pdrt_tensor_free(&tx), pdrt_tensor_free(&ty);
+}
+
+/* Whole FNO blocks: a one-point box gives the interpreter's output (the
+ * transforms are exact maps), and 10,000 sampled points of a box stay in
+ * its bounds; CROWN never looser than IBP. */
+static void fno_blocks_are_bounded_soundly(void **state) {
+    (void)state;
+    for (unsigned seed = 1; seed <= 4; seed++) {
+        int64_t X = 8 + 4 * seed, C = 2 + seed, modes = 2 + seed % 3;
+        IrGraph *g = fno_block(seed, X, C, modes);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        if (!b) fail_msg("%s", err);
+        int64_t n = bounds_input_size(b), m = bounds_output_size(b);
+        double *lo = malloc((size_t)n * sizeof *lo), *hi = malloc((size_t)n * sizeof *hi), *y = malloc((size_t)m * sizeof *y);
+        double *il = malloc((size_t)m * sizeof *il), *ih = malloc((size_t)m * sizeof *ih);
+        double *cl = malloc((size_t)m * sizeof *cl), *ch = malloc((size_t)m * sizeof *ch);
+        unsigned s2 = seed;
+        for (int64_t i = 0; i < n; i++) lo[i] = hi[i] = frand(&s2);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, cl, ch);
+        run_at(g, lo, n, y, m);
+        for (int64_t j = 0; j < m; j++) assert_true(fabs(cl[j] - y[j]) < 1e-5 && fabs(ch[j] - y[j]) < 1e-5);
+        for (int64_t i = 0; i < n; i++) lo[i] -= 0.05 * seed, hi[i] += 0.05 * seed;
+        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, il, ih);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, cl, ch);
+        for (int64_t j = 0; j < m; j++) assert_true(cl[j] >= il[j] && ch[j] <= ih[j]);
+        check_sound_n(g, lo, hi, n, cl, ch, m, seed, 1e-5, 10000);
+        bounds_set_f32(b, true);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, cl, ch);
+        check_sound_n(g, lo, hi, n, cl, ch, m, seed, 0, 2000);
+        free(lo), free(hi), free(y), free(il), free(ih), free(cl), free(ch);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+}
+
+/* Every other transform and complex op: rfft and irfft over two axes,
+ * fft, conj, ifft, complex slice and pad, real, imag, dct, idct, the
+ * pruned forms, real mix. */
+static IrGraph *spectral_net(unsigned seed) {
+    IrGraph *g = ir_graph_new("spec");
+    IrType tx = {.dtype = IR_F32, .rank = 4, .dims = {1, 6, 4, 2}};
+    IrId x = ir_add_input(g, "x", tx, src_none());
+    float w[256];
+    for (int i = 0; i < 256; i++) w[i] = frand(&seed) * 0.3f;
+    IrAttr a12 = ir_attr_ints("axes", (int64_t[]){1, 2}, 2), a1 = ir_attr_ints("axes", (int64_t[]){1}, 1);
+    IrAttr a2 = ir_attr_ints("axes", (int64_t[]){2}, 1);
+    IrId c = op_attrs(g, IR_OP_RFFT, x, &a12, 1);                                                /* c64[1,6,3,2] */
+    IrId e = op_attrs(g, IR_OP_IFFT, op1(g, IR_OP_CONJ, op_attrs(g, IR_OP_FFT, c, &a1, 1)), &a1, 1);
+    IrAttr sl[] = {ir_attr_ints("starts", (int64_t[]){0, 1, 0, 0}, 4), ir_attr_ints("ends", (int64_t[]){1, 5, 2, 2}, 4),
+                   ir_attr_ints("steps", (int64_t[]){1, 1, 1, 1}, 4)};
+    IrAttr pd = ir_attr_ints("pads", (int64_t[]){0, 0, 1, 1, 0, 1, 0, 0}, 8);
+    IrId p = op_attrs(g, IR_OP_PAD, op_attrs(g, IR_OP_SLICE, e, sl, 3), &pd, 1);              /* c64[1,6,3,2] */
+    IrAttr ia[] = {ir_attr_ints("axes", (int64_t[]){1, 2}, 2), ir_attr_ints("n", (int64_t[]){6, 4}, 2)};
+    IrId r = op_attrs(g, IR_OP_IRFFT, p, ia, 2);                                                /* f32[1,6,4,2] */
+    IrId u = op_attrs(g, IR_OP_IDCT, op1(g, IR_OP_TANH, op_attrs(g, IR_OP_DCT, r, &a2, 1)), &a1, 1);
+    IrId q = op2(g, IR_OP_SUB, op1(g, IR_OP_RELU, op1(g, IR_OP_REAL, e)), op1(g, IR_OP_IMAG, e)); /* f32[1,6,3,2] */
+    IrAttr rm[] = {ir_attr_int("axis", 1), ir_attr_int("modes", 3)};
+    IrId cm = op_attrs(g, IR_OP_RFFT_MODES, q, rm, 2);                                          /* c64[1,3,3,2] */
+    IrAttr im[] = {ir_attr_int("axis", 1), ir_attr_int("n", 5)};
+    IrId v = op_attrs(g, IR_OP_IRFFT_MODES, cm, im, 2);                                         /* f32[1,5,3,2] */
+    IrAttr dm[] = {ir_attr_int("axis", 2), ir_attr_int("modes", 2)};
+    IrAttr dn[] = {ir_attr_int("axis", 2), ir_attr_int("n", 3)};
+    v = op_attrs(g, IR_OP_IDCT_MODES, op_attrs(g, IR_OP_DCT_MODES, v, dm, 2), dn, 2);
+    v = op2(g, IR_OP_MIX, v, cst(g, 4, (int64_t[]){2, 2, 5, 3}, w + 100));
+    IrAttr f1 = ir_attr_ints("shape", (int64_t[]){1, 48}, 2), f2 = ir_attr_ints("shape", (int64_t[]){1, 30}, 2);
+    IrId y = op2(g, IR_OP_ADD, op2(g, IR_OP_MATMUL, op_attrs(g, IR_OP_RESHAPE, u, &f1, 1), cst(g, 2, (int64_t[]){48, 2}, w)),
+                 op2(g, IR_OP_MATMUL, op_attrs(g, IR_OP_RESHAPE, v, &f2, 1), cst(g, 2, (int64_t[]){30, 2}, w + 160)));
+    ir_add_output(g, "y", y, src_none());
+    return g;
+}
+
+static void spectral_ops_are_exact_and_sound(void **state) {
+    (void)state;
+    for (unsigned seed = 1; seed <= 8; seed++) {
+        IrGraph *g = spectral_net(seed);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        if (!b) fail_msg("%s", err);
+        double lo[48], hi[48], y[2], yl[2], yh[2], il[2], ih[2];
+        unsigned s2 = seed;
+        for (int i = 0; i < 48; i++) lo[i] = hi[i] = frand(&s2);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, 2, yl, yh);
+        run_at(g, lo, 48, y, 2);
+        for (int j = 0; j < 2; j++) assert_true(fabs(yl[j] - y[j]) < 1e-5 && fabs(yh[j] - y[j]) < 1e-5);
+        for (int i = 0; i < 48; i++) lo[i] -= 0.1, hi[i] += 0.1;
+        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, 2, il, ih);
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, 2, yl, yh);
+        for (int j = 0; j < 2; j++) assert_true(yl[j] >= il[j] && yh[j] <= ih[j]);
+        check_sound_n(g, lo, hi, 48, yl, yh, 2, seed, 1e-5, 10000);
         bounds_free(b);
         ir_graph_free(g);
     }
@@ -570,6 +725,8 @@ int main(void) {
         cmocka_unit_test(softmax_bounds_are_exact),
         cmocka_unit_test(product_bounds_are_exact),
         cmocka_unit_test(curve_networks_are_bounded_soundly),
+        cmocka_unit_test(fno_blocks_are_bounded_soundly),
+        cmocka_unit_test(spectral_ops_are_exact_and_sound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
