@@ -16,6 +16,9 @@
  *   rfft(x * c) -> rfft(x) * c                     c a scalar
  *   rfft(y + b) -> rfft(y) + N b on the DC bin     b constant over the transformed
  *                                                  axes (a bias)
+ *   conv1d(pad_circular(x), w) -> irfft(mix(rfft(x), conj(rfft(w wrapped))))
+ *                                                  a long circular convolution as a
+ *                                                  product of spectra (cost model)
  *   irfft(A) + irfft(B) -> irfft(A + B)            (likewise sub): one inverse
  *   slice(rfft(x)) of the first k bins -> rfft_modes(x, k)     pruned, when
  *   irfft(pad(X)) of zeros above k bins -> irfft_modes(X, n)   the cost model
@@ -526,6 +529,53 @@ static IrId bias_on_dc(IrGraph *g, IrId id) {
     return add_op(g, s->op, in, 2, NULL, 0, n->loc);
 }
 
+/* ---- circular convolution as a product of spectra ------------------------ */
+
+/* conv1d(pad_circular(x), w) with the pad making it circular (lo + hi =
+ * K - 1, stride and dilation 1, one group): y[l] = sum_m h[m] x[l + m mod L]
+ * with h the kernel wrapped onto L points, so Y[k] = X[k] conj(H[k]) per
+ * channel pair: irfft(mix(rfft(x), conj(rfft(h)))).  Worth it for kernels
+ * long against log L. */
+static IrId circular_conv(IrGraph *g, IrId id) {
+    const IrNode *n = node(g, id), *p = node(g, n->in[0]);
+    if (n->op != IR_OP_CONV1D || p->op != IR_OP_PAD || strcmp(ir_get_str(p, "mode"), "circular") != 0 ||
+        ir_get_int(n, "groups") != 1)
+        return IR_NONE;
+    uint32_t k1, np;
+    if (ir_get_ints(n, "stride", &k1)[0] != 1 || ir_get_ints(n, "dilation", &k1)[0] != 1 ||
+        ir_get_ints(n, "padding", &k1)[0] != 0)
+        return IR_NONE;
+    const int64_t *pads = ir_get_ints(p, "pads", &np);
+    const IrTensorData *w = ir_node_data(g, n->in[1]);
+    const IrType *x = &node(g, p->in[0])->type;
+    if (!w || w->type.dtype != IR_F32 || pads[0] || pads[1] || pads[4] || pads[5]) return IR_NONE;
+    int64_t co = w->type.dims[0], ci = w->type.dims[1], taps = w->type.dims[2], len = x->dims[1], lo = pads[2];
+    if (lo + pads[3] != taps - 1 || len < taps || n->type.dims[1] != len) return IR_NONE;
+    int64_t count = x->dims[0];
+    double direct = C_GEMM * 2.0 * (double)(len * taps * ci * co * count);
+    double spectral = C_FFT * 2.5 * (double)len * log2((double)len) / 2 * (double)(count * (ci + co)) +
+                      C_GEMM * 8.0 * (double)((len / 2 + 1) * ci * co * count);
+    note_choice("circular conv1d (k = taps)", len, (double)taps, direct, spectral, spectral < direct);
+    if (spectral >= direct) return IR_NONE;
+    /* h[ci, co, m]: the taps wrapped onto L points, at m = (t - lo) mod L */
+    IrType ht = {.dtype = IR_F32, .rank = 3, .dims = {ci, co, len}};
+    float *h = arena_alloc(g->arena, (size_t)(ci * co * len) * sizeof *h);
+    const float *wd = w->data;
+    for (int64_t o = 0; o < co; o++)
+        for (int64_t i = 0; i < ci; i++)
+            for (int64_t t = 0; t < taps; t++) h[(i * co + o) * len + ((t - lo) % len + len) % len] += wd[(o * ci + i) * taps + t];
+    IrId hc = ir_add_const(g, ht, h, n->loc);
+    int64_t two = 2, one = 1;
+    IrAttr ax2 = ir_attr_ints("axes", &two, 1), ax1 = ir_attr_ints("axes", &one, 1), nl = ir_attr_ints("n", &len, 1);
+    IrId hf = add_op(g, IR_OP_RFFT, &hc, 1, &ax2, 1, n->loc);
+    IrId wm = add_op(g, IR_OP_CONJ, &hf, 1, NULL, 0, n->loc);
+    IrId xf = add_op(g, IR_OP_RFFT, &p->in[0], 1, &ax1, 1, n->loc);
+    IrId in[2] = {xf, wm};
+    IrId yf = add_op(g, IR_OP_MIX, in, 2, NULL, 0, n->loc);
+    IrAttr at[2] = {ax1, nl};
+    return add_op(g, IR_OP_IRFFT, &yf, 1, at, 2, n->loc);
+}
+
 typedef IrId (*Rewrite)(IrGraph *g, IrId id);
 
 static const Rewrite rewrites[] = {
@@ -534,7 +584,7 @@ static const Rewrite rewrites[] = {
     prune_forward,         prune_inverse,                 split_forward,
     slice_before_transform, split_inverse,                factor_padding,
     pad_after_transform,   split_cosine,                  split_padding,
-    commute_scaling,       bias_on_dc,
+    commute_scaling,       bias_on_dc,                    circular_conv,
 };
 
 /* One sweep over the nodes there were at its start.  True if any changed. */
