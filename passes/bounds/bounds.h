@@ -22,7 +22,9 @@
 
 #include "ir/ir.h"
 
-typedef enum { BOUNDS_IBP, BOUNDS_CROWN } BoundsMethod;
+/* ALPHA_CROWN: CROWN whose ReLU-like lower slopes are optimized for the
+ * output (bounds_set_alpha); never looser than CROWN. */
+typedef enum { BOUNDS_IBP, BOUNDS_CROWN, BOUNDS_ALPHA_CROWN } BoundsMethod;
 
 typedef struct BoundsGraph BoundsGraph;
 
@@ -35,6 +37,10 @@ void bounds_free(BoundsGraph *b);
 /* With on, every later bound also covers the rounding errors of evaluating
  * the network in f32 (any summation order), not only real arithmetic. */
 void bounds_set_f32(BoundsGraph *b, bool on);
+
+/* alpha-CROWN's Adam steps (default 20) and learning rate (0.5, decayed
+ * by 0.98 a step), as auto_LiRPA's defaults. */
+void bounds_set_alpha(BoundsGraph *b, int iters, double lr);
 
 /* Number of elements of the input / of the output. */
 int64_t bounds_input_size(const BoundsGraph *b);

@@ -31,7 +31,19 @@ struct BoundsGraph {
     uint32_t count;
     const double *prior; /* bounds_use_prior's state, or NULL */
     bool f32;            /* include f32 rounding errors (rounding.c) */
+    int alpha_iters;     /* alpha-CROWN: Adam steps and learning rate */
+    double alpha_lr;
 };
+
+/* alpha-CROWN's free lower slopes of ReLU-like units whose sign is open,
+ * one per output row, for the lower-bound pass (lo) and the upper-bound
+ * pass (hi); per node id, k x n, NULL for other nodes.  The backward pass
+ * records what it needs for the gradient: the coefficients that reached
+ * each such node (Alo, Ahi) and the input (Ain_lo, Ain_hi, k x n_in). */
+typedef struct {
+    double **lo, **hi, **Alo, **Ahi;
+    double *Ain_lo, *Ain_hi;
+} AlphaSlopes;
 
 /* IBP for one variable node from its operands' bounds. */
 void bounds_ibp_node(BoundsGraph *b, IrId id);
@@ -42,6 +54,15 @@ void bounds_ibp_node(BoundsGraph *b, IrId id);
  * lower-bound coefficients over the input, k x n(input). */
 void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k,
                   double *lo, double *hi, double *A_in);
+
+/* bounds_crown with alpha-CROWN's slopes (NULL: CROWN's own). */
+void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo,
+                        double *hi, double *A_in, AlphaSlopes *alpha);
+
+/* alpha-CROWN on the output (alpha.c): starts from CROWN's slopes, keeps
+ * the best bounds found; lo, hi hold bounds already proven (IBP) and are
+ * only tightened.  The intermediate bounds must be set (CROWN). */
+void bounds_alpha_optimize(BoundsGraph *b, const double *C, const double *d, int64_t k, double *lo, double *hi);
 
 /* The matmul's constant right operand as a K x N matrix. */
 const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_t *K, int64_t *N);

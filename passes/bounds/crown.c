@@ -24,6 +24,7 @@ typedef struct {
     int64_t k;
     Coef *A;
     double *bias_lo, *bias_hi;
+    AlphaSlopes *alpha; /* alpha-CROWN's slopes, or NULL */
 } Backward;
 
 void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl) {
@@ -113,20 +114,23 @@ static void unit_lines(const IrNode *n, double l, double u, double *su, double *
  * where A >= 0 and the upper line where A < 0; the upper pass the
  * opposite.  Zero coefficients add nothing (an infinite offset of an
  * overflowing exp must not become 0 * inf). */
-static void back_relu(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
+static void back_relu(Backward *w, IrId id, const IrNode *n, const BNode *bn, const Coef *A) {
     const BNode *z = &w->b->nodes[n->in[0]];
     Coef *T = coef(w, n->in[0]);
+    const double *alo = w->alpha ? w->alpha->lo[id] : NULL, *ahi = w->alpha ? w->alpha->hi[id] : NULL;
     for (int64_t i = 0; i < bn->n; i++) {
         double su, tu, sl, tl;
         unit_lines(n, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
+        bool open = z->lo[i] < 0 && z->hi[i] > 0; /* alpha-CROWN's slopes apply here */
         for (int64_t r = 0; r < w->k; r++) {
             double al = A->lo[r * bn->n + i], ah = A->hi[r * bn->n + i];
+            double s_lo = alo && open ? alo[r * bn->n + i] : sl, s_hi = ahi && open ? ahi[r * bn->n + i] : sl;
             if (al != 0) {
-                T->lo[r * z->n + i] += al >= 0 ? al * sl : al * su;
+                T->lo[r * z->n + i] += al >= 0 ? al * s_lo : al * su;
                 w->bias_lo[r] += al >= 0 ? al * tl : al * tu;
             }
             if (ah != 0) {
-                T->hi[r * z->n + i] += ah >= 0 ? ah * su : ah * sl;
+                T->hi[r * z->n + i] += ah >= 0 ? ah * su : ah * s_hi;
                 w->bias_hi[r] += ah >= 0 ? ah * tu : ah * tl;
             }
         }
@@ -200,7 +204,7 @@ static void back_node(Backward *w, IrId id) {
         break;
     }
     case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_GELU: case IR_OP_EXP:
-        back_relu(w, n, bn, A);
+        back_relu(w, id, n, bn, A);
         break;
     default: pd_die("bounds: no CROWN rule for %s", ir_op_info(n->op)->name);
     }
@@ -212,6 +216,10 @@ static void at_input(Backward *w, double *lo, double *hi, double *A_in) {
     const Coef *A = &w->A[w->b->input];
     if (A_in && A->lo) memcpy(A_in, A->lo, (size_t)(w->k * x->n) * sizeof(double));
     else if (A_in) memset(A_in, 0, (size_t)(w->k * x->n) * sizeof(double));
+    if (w->alpha && A->lo) {
+        memcpy(w->alpha->Ain_lo, A->lo, (size_t)(w->k * x->n) * sizeof(double));
+        memcpy(w->alpha->Ain_hi, A->hi, (size_t)(w->k * x->n) * sizeof(double));
+    }
     for (int64_t r = 0; r < w->k; r++) {
         double l = w->bias_lo[r], h = w->bias_hi[r];
         for (int64_t j = 0; A->lo && j < x->n; j++) {
@@ -225,8 +233,13 @@ static void at_input(Backward *w, double *lo, double *hi, double *A_in) {
 
 void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo, double *hi,
                   double *A_in) {
+    bounds_crown_alpha(b, target, C, d, k, lo, hi, A_in, NULL);
+}
+
+void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo,
+                        double *hi, double *A_in, AlphaSlopes *alpha) {
     Backward w = {b, k, pd_xcalloc(b->count + 1, sizeof(Coef)), pd_xcalloc((size_t)k + 1, sizeof(double)),
-                  pd_xcalloc((size_t)k + 1, sizeof(double))};
+                  pd_xcalloc((size_t)k + 1, sizeof(double)), alpha};
     Coef *t = coef(&w, target);
     size_t n = (size_t)(k * b->nodes[target].n);
     memcpy(t->lo, C, n * sizeof(double));
@@ -234,6 +247,10 @@ void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d,
     for (int64_t r = 0; d && r < k; r++) w.bias_lo[r] = w.bias_hi[r] = d[r];
     for (IrId id = target; id > b->input; id--) {
         if (!w.A[id].lo) continue;
+        if (alpha && alpha->lo[id]) { /* the gradient needs what reached each unit */
+            memcpy(alpha->Alo[id], w.A[id].lo, (size_t)(k * b->nodes[id].n) * sizeof(double));
+            memcpy(alpha->Ahi[id], w.A[id].hi, (size_t)(k * b->nodes[id].n) * sizeof(double));
+        }
         back_node(&w, id);
         free(w.A[id].lo), free(w.A[id].hi);
         w.A[id].lo = w.A[id].hi = NULL;

@@ -221,6 +221,7 @@ BoundsGraph *bounds_prepare(const IrGraph *g, char *err, size_t errlen) {
     b->count = g->nodes.len;
     b->nodes = pd_xcalloc(b->count + 1, sizeof(BNode));
     b->input = b->output = IR_NONE;
+    b->alpha_iters = 20, b->alpha_lr = 0.5;
     for (uint32_t i = 0; i < b->count; i++) {
         const IrNode *n = ir_node(g, i);
         if (n->op == IR_OP_INPUT && b->input == IR_NONE) b->input = i;
@@ -253,6 +254,8 @@ void bounds_free(BoundsGraph *b) {
 }
 
 void bounds_set_f32(BoundsGraph *b, bool on) { b->f32 = on; }
+
+void bounds_set_alpha(BoundsGraph *b, int iters, double lr) { b->alpha_iters = iters, b->alpha_lr = lr; }
 
 int64_t bounds_input_size(const BoundsGraph *b) { return b->nodes[b->input].n; }
 int64_t bounds_output_size(const BoundsGraph *b) { return b->nodes[b->output].n; }
@@ -354,7 +357,7 @@ static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, 
         bounds_ibp_node(b, i);
         if (b->f32) bounds_rounding(b, i);
         if (b->prior) apply_prior(b, i);
-        RelaxUse use = method == BOUNDS_CROWN ? relax_use(b, i) : RELAX_NONE;
+        RelaxUse use = method != BOUNDS_IBP ? relax_use(b, i) : RELAX_NONE;
         if (use != RELAX_NONE) tighten(b, i, use);
     }
 }
@@ -374,14 +377,18 @@ static void linear(BoundsGraph *b, const double *in_lo, const double *in_hi, Bou
         }
         lo[r] = l, hi[r] = h;
     }
-    if (method != BOUNDS_CROWN) return;
+    if (method == BOUNDS_IBP) return;
     double *eye = NULL, *cl = pd_xmalloc((size_t)k * sizeof *cl + 8), *ch = pd_xmalloc((size_t)k * sizeof *ch + 8);
     if (!C) {
         eye = pd_xcalloc((size_t)(k * m) + 1, sizeof *eye);
         for (int64_t i = 0; i < k; i++) eye[i * m + i] = 1;
     }
-    bounds_crown(b, b->output, C ? C : eye, d, k, cl, ch, A_in);
-    for (int64_t r = 0; r < k; r++) lo[r] = fmax(lo[r], cl[r]), hi[r] = fmin(hi[r], ch[r]);
+    if (method == BOUNDS_ALPHA_CROWN) {
+        bounds_alpha_optimize(b, C ? C : eye, d, k, lo, hi);
+    } else {
+        bounds_crown(b, b->output, C ? C : eye, d, k, cl, ch, A_in);
+        for (int64_t r = 0; r < k; r++) lo[r] = fmax(lo[r], cl[r]), hi[r] = fmin(hi[r], ch[r]);
+    }
     free(eye), free(cl), free(ch);
 }
 

@@ -339,6 +339,39 @@ static void random_networks_are_bounded_soundly(void **state) {
     }
 }
 
+/* alpha-CROWN on the random networks (ReLU, leaky ReLU, residual adds):
+ * never looser than CROWN, still sound, and tighter somewhere. */
+static void alpha_crown_is_sound_and_never_looser(void **state) {
+    (void)state;
+    int tighter = 0;
+    for (unsigned seed = 1; seed <= 50; seed++) {
+        int64_t n = 2 + seed % 5, width = 4 + seed % 9, m = width;
+        IrGraph *g = random_net(seed, n, width, 3 + seed % 3);
+        char err[256];
+        BoundsGraph *b = bounds_prepare(g, err, sizeof err);
+        assert_non_null(b);
+        double lo[8], hi[8], clo[64], chi[64], alo[64], ahi[64];
+        unsigned s2 = seed * 7919;
+        for (int64_t i = 0; i < n; i++) {
+            double c = frand(&s2), r = 0.05 + 0.5 * fabs(frand(&s2));
+            lo[i] = c - r, hi[i] = c + r;
+        }
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
+        bounds_linear(b, lo, hi, BOUNDS_ALPHA_CROWN, NULL, NULL, m, alo, ahi);
+        for (int64_t j = 0; j < m; j++) {
+            assert_true(alo[j] >= clo[j] && ahi[j] <= chi[j]);
+            tighter += alo[j] > clo[j] + 1e-9 || ahi[j] < chi[j] - 1e-9;
+        }
+        check_sound(g, lo, hi, n, alo, ahi, m, seed);
+        bounds_set_alpha(b, 0, 0.5); /* no steps: CROWN itself */
+        bounds_linear(b, lo, hi, BOUNDS_ALPHA_CROWN, NULL, NULL, m, alo, ahi);
+        for (int64_t j = 0; j < m; j++) assert_true(alo[j] == clo[j] && ahi[j] == chi[j]);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+    assert_true(tighter > 20);
+}
+
 /* A random network with every curve rule: dense -> gelu -> two dense
  * branches multiplied (McCormick) -> scaled exp -> dense -> softmax, plus
  * a residual add of the gelu layer. */
@@ -726,6 +759,7 @@ int main(void) {
         cmocka_unit_test(product_bounds_are_exact),
         cmocka_unit_test(curve_networks_are_bounded_soundly),
         cmocka_unit_test(fno_blocks_are_bounded_soundly),
+        cmocka_unit_test(alpha_crown_is_sound_and_never_looser),
         cmocka_unit_test(spectral_ops_are_exact_and_sound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,21 +11,25 @@
 #include "runtime/pdrt.h"
 
 static const char *const help =
-    "usage: pdec bounds MODEL --input NAME=x0.npy --eps E [--method ibp|crown] [--json FILE]\n"
-    "       pdec bounds MODEL --lower lo.npy --upper hi.npy [--method ibp|crown] [--json FILE]\n\n"
+    "usage: pdec bounds MODEL --input NAME=x0.npy --eps E [--method ibp|crown|alpha-crown] [--json FILE]\n"
+    "       pdec bounds MODEL --lower lo.npy --upper hi.npy [--method ibp|crown|alpha-crown] [--json FILE]\n\n"
     "Proves bounds on every output element of MODEL over an input region: the\n"
     "L-infinity ball of radius E around x0, or the box [lo, hi]. Bounds hold in\n"
     "real arithmetic for the model's weights, or with --f32 for the model as\n"
     "evaluated in f32.\n\n"
-    "  --method M    ibp (interval propagation) or crown (backward linear\n"
-    "                relaxation, the default)\n"
+    "  --method M    ibp (interval propagation), crown (backward linear\n"
+    "                relaxation, the default) or alpha-crown (crown with the\n"
+    "                ReLU lower slopes optimized for each output)\n"
+    "  --alpha-iters N  alpha-crown's Adam steps (default 20)\n"
+    "  --alpha-lr X  alpha-crown's learning rate (default 0.5, times 0.98 a step)\n"
     "  --f32         bounds that also hold for f32 evaluation (explicit\n"
     "                rounding-error terms for every op)\n"
     "  --json FILE   also write the bounds as JSON (atomically)\n";
 
 typedef struct {
     const char *center, *input_name, *lower, *upper, *json;
-    double eps;
+    double eps, alpha_lr;
+    int alpha_iters;
     BoundsMethod method;
     bool f32;
 } BoundsArgs;
@@ -35,13 +39,15 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
         {"input", required_argument, 0, 'i'}, {"eps", required_argument, 0, 'e'},
         {"lower", required_argument, 0, 'l'}, {"upper", required_argument, 0, 'u'},
         {"method", required_argument, 0, 'm'}, {"json", required_argument, 0, 'j'},
-        {"f32", no_argument, 0, 'f'},
+        {"f32", no_argument, 0, 'f'}, {"alpha-iters", required_argument, 0, 'A'},
+        {"alpha-lr", required_argument, 0, 'L'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     char *end;
     optind = 0;
     a->method = BOUNDS_CROWN;
     a->eps = NAN;
+    a->alpha_iters = 20, a->alpha_lr = 0.5;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'i': {
@@ -61,7 +67,20 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
         case 'm':
             if (strcmp(optarg, "ibp") == 0) a->method = BOUNDS_IBP;
             else if (strcmp(optarg, "crown") == 0) a->method = BOUNDS_CROWN;
-            else return fprintf(stderr, "pdec: error: unknown method '%s' (ibp, crown)\n", optarg), EXIT_USER;
+            else if (strcmp(optarg, "alpha-crown") == 0) a->method = BOUNDS_ALPHA_CROWN;
+            else return fprintf(stderr, "pdec: error: unknown method '%s' (ibp, crown, alpha-crown)\n", optarg), EXIT_USER;
+            break;
+        case 'A': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 100000)
+                return fprintf(stderr, "pdec: error: --alpha-iters needs an integer from 0 to 100000, got '%s'\n", optarg), EXIT_USER;
+            a->alpha_iters = (int)v;
+            break;
+        }
+        case 'L':
+            a->alpha_lr = strtod(optarg, &end);
+            if (*end || !(a->alpha_lr > 0) || !isfinite(a->alpha_lr))
+                return fprintf(stderr, "pdec: error: --alpha-lr needs a number > 0, got '%s'\n", optarg), EXIT_USER;
             break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
@@ -138,9 +157,11 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     double *in_lo = pd_xmalloc((size_t)n * sizeof(double) + 8), *in_hi = pd_xmalloc((size_t)n * sizeof(double) + 8);
     double *lo = pd_xmalloc((size_t)m * sizeof(double) + 8), *hi = pd_xmalloc((size_t)m * sizeof(double) + 8);
     bool ok = input_box(g, a, n, in_lo, in_hi, dc);
-    Report r = {lo, hi, m, a->method == BOUNDS_IBP ? "ibp" : "crown", a->f32};
+    static const char *const names[] = {"ibp", "crown", "alpha-crown"};
+    Report r = {lo, hi, m, names[a->method], a->f32};
     if (ok) {
         bounds_set_f32(b, a->f32);
+        bounds_set_alpha(b, a->alpha_iters, a->alpha_lr);
         bounds_linear(b, in_lo, in_hi, a->method, NULL, NULL, m, lo, hi);
         printf("bounds by %s, %s\n", r.method,
                a->f32 ? "sound for f32 evaluation (rounding errors of every op included)"
