@@ -95,17 +95,36 @@ static void bind_buffer(const KProgram *p, uint32_t b, FILE *c) {
     }
 }
 
-static void emit_call(const KProgram *p, const KKernel *k, uint8_t *flags, FILE *c) {
+/* Each call goes through PD_TIME(kernel number, call): the call itself,
+ * or with -DPD_PROFILE the call timed into pd_kernel_ns. */
+static void emit_call(const KProgram *p, uint32_t ki, uint8_t *flags, FILE *c) {
+    const KKernel *k = &p->kernels.data[ki];
+    fprintf(c, "    PD_TIME(%u, ", ki);
     if (k->kind == KK_FFT) {
-        fprintf(c, "    %s(m->plan, b%u, b%u);\n", k->name, k->in, k->out);
+        fprintf(c, "%s(m->plan, b%u, b%u));\n", k->name, k->in, k->out);
         return;
     }
     cg_kernel_buffers(p, k, flags);
-    fprintf(c, "    %s(", k->name);
+    fprintf(c, "%s(", k->name);
     bool first = true;
     for (uint32_t b = 0; b < p->bufs.len; b++)
         if (flags[b]) fprintf(c, "%sb%u", first ? "" : ", ", b), first = false;
-    fputs(");\n", c);
+    fputs("));\n", c);
+}
+
+/* -DPD_PROFILE: accumulated nanoseconds per kernel, and the kernels' names,
+ * for `pdec bench --kernels`. */
+static void emit_profile(const KProgram *p, FILE *c) {
+    fprintf(c, "#ifdef PD_PROFILE\nstatic double pd_kernel_ns[%u];\n", p->kernels.len ? p->kernels.len : 1);
+    fprintf(c, "const char *const %s_kernel_names[] = {", p->name);
+    for (uint32_t ki = 0; ki < p->kernels.len; ki++) fprintf(c, "%s\"%s\"", ki ? ", " : "", p->kernels.data[ki].name);
+    fprintf(c, "%s};\n", p->kernels.len ? "" : "NULL");
+    fprintf(c, "const int %s_kernel_count = %u;\n", p->name, p->kernels.len);
+    fprintf(c, "double *%s_kernel_ns(void) { return pd_kernel_ns; }\n", p->name);
+    fputs("static double pd_now_ns(void) {\n    struct timespec ts;\n    clock_gettime(CLOCK_MONOTONIC, &ts);\n"
+          "    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;\n}\n"
+          "#define PD_TIME(i, call) do { double pd_t0 = pd_now_ns(); call; pd_kernel_ns[i] += pd_now_ns() - pd_t0; } while (0)\n"
+          "#else\n#define PD_TIME(i, call) call\n#endif\n\n", c);
 }
 
 static void emit_run(const KProgram *p, FILE *c) {
@@ -119,7 +138,7 @@ static void emit_run(const KProgram *p, FILE *c) {
     for (uint32_t b = 0; b < p->bufs.len; b++)
         if (used[b]) bind_buffer(p, b, c);
     fputs("    (void)m;\n    (void)inputs;\n    (void)outputs;\n", c);
-    for (uint32_t ki = 0; ki < p->kernels.len; ki++) emit_call(p, &p->kernels.data[ki], flags, c);
+    for (uint32_t ki = 0; ki < p->kernels.len; ki++) emit_call(p, ki, flags, c);
     fputs("    return 0;\n}\n\n", c);
     free(flags);
     free(used);
@@ -128,6 +147,7 @@ static void emit_run(const KProgram *p, FILE *c) {
 void cg_emit_api(const KProgram *p, const CgenOptions *opt, FILE *c) {
     emit_load_file(p, c);
     emit_aligned(c);
+    emit_profile(p, c);
     fprintf(c, "void %s_destroy(%s_model *m);\n\n", p->name, p->name);
     emit_create(p, opt, c);
     emit_run(p, c);

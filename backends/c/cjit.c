@@ -55,6 +55,9 @@ struct CjitModel {
     void *dl, *model;
     RunFn run;
     DestroyFn destroy;
+    const char *const *kernel_names; /* profiling builds */
+    const int *kernel_count;
+    double *(*kernel_ns)(void);
 };
 
 static bool mkdirs(const char *path) {
@@ -85,7 +88,7 @@ static bool write_text(const char *dir, const char *name, const char *ext, const
 }
 
 /* Runs the compiler on dir/NAME.c, output to build.log.  True on success. */
-static bool compile(const char *dir, const char *name, bool verbose, int threads) {
+static bool compile(const char *dir, const char *name, bool verbose, int threads, bool profile) {
     char src[PATH_LEN], so[4200], log[4200];
     path_fmt(src, "%s/%s.c", dir, name);
     path_fmt(so, "%s/%s.so", dir, name);
@@ -94,6 +97,7 @@ static bool compile(const char *dir, const char *name, bool verbose, int threads
     int n = 0;
     argv[n++] = cjit_compiler();
     for (int i = 0; cjit_flags[i]; i++) argv[n++] = cjit_flags[i];
+    if (profile) argv[n++] = "-DPD_PROFILE";
     const char *threaded[] = {"-fopenmp", "-DPD_FFTW_OMP", "-o", so, src, "-lfftw3f_omp", "-lfftw3f", "-lm", NULL};
     const char *serial[] = {"-o", so, src, "-lfftw3f", "-lm", NULL};
     const char *const *tail = threads > 1 ? threaded : serial;
@@ -136,6 +140,7 @@ static bool build(const KProgram *p, const CjitOptions *o, char *path, bool *int
     key = cgen_fnv(key, cjit_compiler(), strlen(cjit_compiler()));
     for (int i = 0; cjit_flags[i]; i++) key = cgen_fnv(key, cjit_flags[i], strlen(cjit_flags[i]));
     key = cgen_fnv(key, o->threads > 1 ? "openmp" : "serial", 6);
+    key = cgen_fnv(key, o->profile ? "profile" : "plain..", 7);
     char root[PATH_LEN], dir[4200], tmp[4300];
     cache_root(o, root);
     path_fmt(dir, "%s/%016llx", root, (unsigned long long)key);
@@ -147,7 +152,7 @@ static bool build(const KProgram *p, const CjitOptions *o, char *path, bool *int
             ok = pdrt_fail(err, errlen, "cannot create the cache folder %s: %s", tmp, strerror(errno));
         } else if (!write_text(tmp, p->name, ".c", src, strlen(src)) || !write_text(tmp, p->name, ".h", header, hlen)) {
             ok = pdrt_fail(err, errlen, "cannot write generated code into %s", tmp);
-        } else if (!compile(tmp, p->name, o->verbose, o->threads)) {
+        } else if (!compile(tmp, p->name, o->verbose, o->threads, o->profile)) {
             *internal = true;
             ok = pdrt_fail(err, errlen, "the C compiler failed on generated code; source kept in %s/%s.c, log in %s/build.log",
                            tmp, p->name, tmp);
@@ -174,6 +179,12 @@ static bool load(CjitModel *m, const char *path, const char *name, char *err, si
     snprintf(sym, sizeof sym, "%s_destroy", name);
     *(void **)&m->destroy = dlsym(m->dl, sym);
     if (!*create || !m->run || !m->destroy) return pdrt_fail(err, errlen, "%s lacks the model's entry points", path);
+    snprintf(sym, sizeof sym, "%s_kernel_names", name); /* present in profiling builds only */
+    m->kernel_names = dlsym(m->dl, sym);
+    snprintf(sym, sizeof sym, "%s_kernel_count", name);
+    m->kernel_count = dlsym(m->dl, sym);
+    snprintf(sym, sizeof sym, "%s_kernel_ns", name);
+    *(void **)&m->kernel_ns = dlsym(m->dl, sym);
     return true;
 }
 
@@ -210,4 +221,10 @@ void cjit_close(CjitModel *m) {
     if (m->model) m->destroy(m->model);
     if (m->dl) dlclose(m->dl);
     free(m);
+}
+
+bool cjit_kernel_times(CjitModel *m, const char *const **names, double **ns, int *count) {
+    if (!m->kernel_names || !m->kernel_count || !m->kernel_ns) return false;
+    *names = m->kernel_names, *ns = m->kernel_ns(), *count = *m->kernel_count;
+    return true;
 }

@@ -18,6 +18,7 @@ typedef struct {
     const char *cache_dir; /* NULL: the default */
     bool fftw_estimate;    /* plan with FFTW_ESTIMATE instead of FFTW_MEASURE + wisdom */
     int threads;           /* > 1: build with OpenMP and run on that many threads */
+    bool profile;          /* time every kernel (-DPD_PROFILE) */
 } CjitOptions;
 
 typedef struct CjitModel CjitModel;
@@ -27,6 +28,10 @@ typedef struct CjitModel CjitModel;
 CjitModel *cjit_open(const KProgram *p, const CjitOptions *opt, bool *internal, char *err, size_t errlen);
 void cjit_run(CjitModel *m, const float *const *inputs, float *const *outputs);
 void cjit_close(CjitModel *m);
+
+/* With opt->profile: the kernels' names and their accumulated nanoseconds
+ * (writable, so a caller may zero them).  False without profiling. */
+bool cjit_kernel_times(CjitModel *m, const char *const **names, double **ns, int *count);
 
 /* The compiler and its flags, as run (for -v and for docs). */
 const char *cjit_compiler(void);

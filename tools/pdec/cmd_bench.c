@@ -20,7 +20,7 @@
 static const char *const help =
     "usage: pdec bench MODEL [--engine c|interp] [--iters N] [--warmup N] [--threads N]\n"
     "                  [--input NAME=FILE ...] [--json FILE] [--fftw-estimate]\n"
-    "                  [--no-transform-once] [-v]\n\n"
+    "                  [--no-transform-once] [--kernels] [-v]\n\n"
     "Times MODEL: median and minimum latency over N runs after warm-up, GFLOP/s\n"
     "and the arena's size.  Inputs without --input are uniform in [-1, 1).\n\n"
     "  --engine E     c (the default) or interp\n"
@@ -28,6 +28,7 @@ static const char *const help =
     "  --warmup N     untimed runs first (default 5)\n"
     "  --threads N    c: OpenMP threads\n"
     "  --json FILE    also write the numbers as JSON (atomically)\n"
+    "  --kernels      c: time every kernel too, and the transforms together\n"
     "  --no-transform-once  leave transforms as written\n";
 
 typedef struct {
@@ -55,6 +56,7 @@ static int parse_args(int argc, char **argv, BenchArgs *a) {
         {"warmup", required_argument, 0, 'w'}, {"threads", required_argument, 0, 't'},
         {"input", required_argument, 0, 'i'},  {"json", required_argument, 0, 'j'},
         {"fftw-estimate", no_argument, 0, 'E'}, {"no-transform-once", no_argument, 0, 'O'},
+        {"kernels", no_argument, 0, 'k'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 0;
@@ -70,6 +72,7 @@ static int parse_args(int argc, char **argv, BenchArgs *a) {
         case 'j': a->json = optarg; break;
         case 'E': a->eopt.fftw_estimate = true; break;
         case 'O': a->no_transform_once = true; break;
+        case 'k': a->eopt.profile = true; break;
         case 'v': a->eopt.verbose = true; break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
@@ -134,6 +137,38 @@ static bool print_json(void *ud, FILE *f) {
     return true;
 }
 
+/* A transform kernel, by the op it was named after. */
+static bool is_transform(const char *name) {
+    return strstr(name, "fft") || strstr(name, "dct") || strstr(name, "_modes");
+}
+
+static int by_time(const void *x, const void *y) {
+    const double *a = *(const double *const *)x, *b = *(const double *const *)y;
+    return (*a < *b) - (*a > *b);
+}
+
+/* The kernels' share of a run, slowest first, and the transforms' sum. */
+static void print_kernels(Engine *e, int iters) {
+    const char *const *names;
+    double *ns;
+    int n;
+    if (!engine_kernel_times(e, &names, &ns, &n)) return;
+    double total = 0, transforms = 0, **order = calloc((size_t)n + 1, sizeof *order);
+    if (!order) pd_die("out of memory");
+    for (int i = 0; i < n; i++) {
+        total += ns[i], order[i] = &ns[i];
+        if (is_transform(names[i])) transforms += ns[i];
+    }
+    qsort(order, (size_t)n, sizeof *order, by_time);
+    printf("kernels (time per run, share):\n");
+    for (int i = 0; i < n; i++)
+        printf("  %-28s %9.4f ms %5.1f%%\n", names[order[i] - ns], *order[i] / iters / 1e6,
+               total > 0 ? 100 * *order[i] / total : 0.0);
+    printf("transforms: %.4f ms per run, %.1f%% of the kernels' time\n", transforms / iters / 1e6,
+           total > 0 ? 100 * transforms / total : 0.0);
+    free(order);
+}
+
 /* Warm-up, then iters timed runs.  OUT: r's timings. */
 static bool measure(Engine *e, const PdrtTensor *ins, uint32_t nin, PdrtTensor *outs, uint32_t nout,
                     const BenchArgs *a, Result *r, DiagCtx *dc) {
@@ -145,6 +180,10 @@ static bool measure(Engine *e, const PdrtTensor *ins, uint32_t nin, PdrtTensor *
         double t0 = now_ms();
         ok = engine_run(e, ins, nin, outs, nout, err, sizeof err);
         if (i >= a->warmup) t[i - a->warmup] = now_ms() - t0;
+        const char *const *names;
+        double *ns;
+        int n;
+        if (i + 1 == a->warmup && engine_kernel_times(e, &names, &ns, &n)) memset(ns, 0, (size_t)n * sizeof *ns);
     }
     if (!ok) diag_error(dc, src_none(), "%s", err);
     qsort(t, (size_t)a->iters, sizeof *t, by_value);
@@ -166,6 +205,7 @@ static bool bench(IrGraph *g, const BenchArgs *a, Result *r, int *status, DiagCt
     Engine *e = ok ? drv_open_engine(a->engine, g, &a->eopt, status, dc) : NULL;
     ok = ok && e;
     if (ok) ok = measure(e, ins, nin, outs, nout, a, r, dc);
+    if (ok && a->eopt.profile) print_kernels(e, a->iters);
     if (e) r->arena_bytes = engine_arena_bytes(e), engine_close(e);
     for (uint32_t i = 0; i < nin; i++) pdrt_tensor_free(&ins[i]);
     for (uint32_t i = 0; i < nout; i++) pdrt_tensor_free(&outs[i]);

@@ -23,7 +23,7 @@ static bool open_c(Engine *e, const EngineOptions *opt, bool *internal, char *er
     arena_free(a);
     if (!e->prog) return false;
     CjitOptions jo = {.verbose = opt->verbose, .cache_dir = opt->cache_dir, .fftw_estimate = opt->fftw_estimate,
-                      .threads = opt->threads};
+                      .threads = opt->threads, .profile = opt->profile};
     e->jit = cjit_open(e->prog, &jo, internal, err, errlen);
     return e->jit != NULL;
 }
@@ -100,4 +100,8 @@ void engine_close(Engine *e) {
     kir_free(e->prog);
     ir_graph_free(e->lowered);
     free(e);
+}
+
+bool engine_kernel_times(Engine *e, const char *const **names, double **ns, int *count) {
+    return e->jit && cjit_kernel_times(e->jit, names, ns, count);
 }

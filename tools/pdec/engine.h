@@ -19,6 +19,7 @@ typedef struct EngineOptions {
     int threads;           /* > 1: OpenMP threads in generated code (and FFTW's) */
     const char *cache_dir; /* NULL: $XDG_CACHE_HOME/pdec (or ~/.cache/pdec) */
     bool fftw_estimate;    /* FFTW_ESTIMATE plans instead of FFTW_MEASURE with wisdom */
+    bool profile;          /* c: time every kernel (engine_kernel_times) */
 } EngineOptions;
 
 typedef struct Engine Engine;
@@ -43,5 +44,9 @@ bool engine_run(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTenso
 size_t engine_arena_bytes(const Engine *e);
 
 void engine_close(Engine *e);
+
+/* The c engine opened with opt->profile: kernel names and accumulated
+ * nanoseconds (writable: zero them to restart).  False otherwise. */
+bool engine_kernel_times(Engine *e, const char *const **names, double **ns, int *count);
 
 #endif
