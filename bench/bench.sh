@@ -63,6 +63,10 @@ done
 for m in $SPECTRAL; do
   "$PDEC" bench "$(model_path "$m")" --engine c --no-transform-once --iters "$ITERS" --json "$OUT/$m.off.json"
   "$PDEC" dump "$(model_path "$m")" --stats > "$OUT/$m.stats" 2>/dev/null
+  for pass in on off; do  # the time in transforms, from a profiling build
+    flag=; [ $pass = off ] && flag=--no-transform-once
+    "$PDEC" bench "$(model_path "$m")" --engine c $flag --kernels --iters "$ITERS" > "$OUT/$m.kernels.$pass"
+  done
 done
 for m in $MODELS; do
   "$PDEC" bench "$(model_path "$m")" --engine interp --iters 3 --warmup 1 --json "$OUT/$m.interp.json"

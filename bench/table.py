@@ -22,19 +22,27 @@ def transforms(out, m):
     return "?"
 
 
+def transform_ms(out, m, side):
+    """Milliseconds per run in transform kernels (pdec bench --kernels)."""
+    for line in (out / ("%s.kernels.%s" % (m, side))).read_text().splitlines():
+        if line.startswith("transforms:"):
+            return float(line.split()[1])
+    return float("nan")
+
+
 def spectral_table(out, models, peer):
     print()
     print("transform_once (pruned transforms, rewrites), one thread unless said:")
     print()
-    print("| model | transforms (before -> after) | pdec C without | pdec C with | speed-up | pdec C with, 2 threads "
-          "| PyTorch, 2 threads | PyTorch / pdec (2 threads) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| model | transforms (before -> after) | time in transforms (without -> with) | pdec C without "
+          "| pdec C with | speed-up | pdec C with, 2 threads | PyTorch, 2 threads | PyTorch / pdec (2 threads) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for m in models:
         off, on, on2 = (load(out / ("%s.%s.json" % (m, k))) for k in ("off", "c1", "c2"))
         t = peer[m]["median_ms"]
-        print("| %s | %s | %.3f ms | %.3f ms | %.1fx | %.3f ms | %.3f ms | %.1fx |" % (
-            m, transforms(out, m), off["median_ms"], on["median_ms"], off["median_ms"] / on["median_ms"],
-            on2["median_ms"], t, t / on2["median_ms"]))
+        print("| %s | %s | %.3f -> %.3f ms | %.3f ms | %.3f ms | %.1fx | %.3f ms | %.3f ms | %.1fx |" % (
+            m, transforms(out, m), transform_ms(out, m, "off"), transform_ms(out, m, "on"), off["median_ms"],
+            on["median_ms"], off["median_ms"] / on["median_ms"], on2["median_ms"], t, t / on2["median_ms"]))
 
 
 def main():
