@@ -219,10 +219,8 @@ int cmd_bench(int argc, char **argv) {
     int rc = parse_args(argc, argv, &a);
     if (rc < 0) {
         DiagCtx *dc = diag_new(stderr);
-        IrGraph *g = drv_load(argv[optind], dc);
-        PassOptions opt = {.out = stdout};
-        const char *const *list = a.no_transform_once ? pass_pipeline_without_transform_once() : pass_default_pipeline();
-        bool ok = g && drv_bind(g, NULL, false, dc) && pass_run_pipeline(g, list, &opt, dc);
+        IrGraph *g = drv_prepare(argv[optind], NULL, NULL, a.no_transform_once, dc);
+        bool ok = g != NULL;
         Result r = {.model = g ? g->name : "", .engine = a.engine, .threads = a.eopt.threads ? a.eopt.threads : 1,
                     .iters = a.iters};
         if (ok) r.flops = (double)cost_graph_flops(g);

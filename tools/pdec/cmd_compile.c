@@ -127,15 +127,8 @@ int cmd_compile(int argc, char **argv) {
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
     DiagCtx *dc = diag_new(stderr);
-    IrGraph *g = drv_load(argv[optind], dc);
-    bool ok = g && drv_bind(g, a.weights, false, dc);
-    if (ok) {
-        const char *const *list = a.passes ? drv_split_list(g->arena, a.passes)
-                                : a.no_transform_once ? pass_pipeline_without_transform_once()
-                                                      : pass_default_pipeline();
-        PassOptions opt = {.out = stdout};
-        ok = pass_run_pipeline(g, list, &opt, dc);
-    }
+    IrGraph *g = drv_prepare(argv[optind], a.weights, a.passes, a.no_transform_once, dc);
+    bool ok = g != NULL;
     Arena *arena = arena_new();
     char err[512];
     KProgram *p = ok ? kir_build(g, NULL, arena, err, sizeof err) : NULL;

@@ -153,15 +153,9 @@ int cmd_run(int argc, char **argv) {
     int rc = parse_args(argc, argv, &a);
     if (rc < 0) {
         DiagCtx *dc = diag_new(stderr);
-        IrGraph *g = drv_load(argv[optind], dc);
-        bool ok = g && drv_bind(g, a.weights, false, dc);
-        if (ok && !a.no_passes) {
-            const char *const *list = a.passes ? drv_split_list(g->arena, a.passes)
-                                    : a.no_transform_once ? pass_pipeline_without_transform_once()
-                                                          : pass_default_pipeline();
-            PassOptions opt = {.out = stdout};
-            ok = pass_run_pipeline(g, list, &opt, dc) && ir_verify(g, dc);
-        }
+        IrGraph *g = a.no_passes ? drv_load(argv[optind], dc)
+                                 : drv_prepare(argv[optind], a.weights, a.passes, a.no_transform_once, dc);
+        bool ok = g && (!a.no_passes || drv_bind(g, a.weights, false, dc));
         int status = EXIT_USER;
         if (ok) ok = execute(g, &a, &status, dc);
         ir_graph_free(g);

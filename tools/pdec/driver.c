@@ -120,3 +120,20 @@ Engine *drv_open_engine(const char *name, const IrGraph *g, const EngineOptions 
     *status = internal ? PD_INTERNAL_ERROR : EXIT_USER;
     return NULL;
 }
+
+IrGraph *drv_prepare(const char *path, const char *weights, const char *passes, bool no_transform_once, DiagCtx *dc) {
+    IrGraph *g = drv_load(path, dc);
+    if (!g || !drv_bind(g, weights, false, dc)) {
+        ir_graph_free(g);
+        return NULL;
+    }
+    const char *const *list = passes ? drv_split_list(g->arena, passes)
+                            : no_transform_once ? pass_pipeline_without_transform_once()
+                                                : pass_default_pipeline();
+    PassOptions opt = {.out = stdout};
+    if (!pass_run_pipeline(g, list, &opt, dc) || !ir_verify(g, dc)) {
+        ir_graph_free(g);
+        return NULL;
+    }
+    return g;
+}

@@ -33,6 +33,12 @@ IrGraph *drv_load(const char *path, DiagCtx *dc);
  * fine).  False when errors were reported. */
 bool drv_bind(IrGraph *g, const char *override, bool no_weights, DiagCtx *dc);
 
+/* Loads MODEL, binds its weights (override when not NULL) and runs the
+ * pipeline: passes ("a,b"), or the default one, or it without
+ * transform_once.  NULL when errors were reported. */
+IrGraph *drv_prepare(const char *path, const char *weights, const char *passes, bool no_transform_once,
+                     DiagCtx *dc);
+
 /* Splits "a,b,c" into a NULL-terminated list in the graph's arena. */
 const char **drv_split_list(Arena *a, const char *s);
 
