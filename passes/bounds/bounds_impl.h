@@ -22,6 +22,8 @@ typedef struct {
     int64_t *bcast[2]; /* binary ops: output index -> operand index */
     SparseMap *map;    /* conv, avgpool: the op as terms */
     double *rho;       /* f32 mode: bound on each element's rounding error */
+    double *wT;        /* matmul: its weight transposed (crown.c), or NULL */
+    uint8_t exact;     /* graph.c's Exactness: when IBP is already exact */
 } BNode;
 
 struct BoundsGraph {
@@ -63,6 +65,10 @@ void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const doub
  * the best bounds found; lo, hi hold bounds already proven (IBP) and are
  * only tightened.  The intermediate bounds must be set (CROWN). */
 void bounds_alpha_optimize(BoundsGraph *b, const double *C, const double *d, int64_t k, double *lo, double *hi);
+
+/* T (m x n, row stride ldt) += A (m x kd) · B (kd x n) (gemm.c). */
+void bounds_gemm_acc(double *T, int64_t ldt, const double *A, int64_t lda, const double *B, int64_t ldb, int64_t m,
+                     int64_t kd, int64_t n);
 
 /* The matmul's constant right operand as a K x N matrix. */
 const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_t *K, int64_t *N);

@@ -81,23 +81,41 @@ static void back_mul(Backward *w, const IrNode *n, const BNode *bn, const Coef *
         }
 }
 
-/* x @ W: A_x = A @ W^T, row by row. */
-static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
+/* x @ W: A_x = A @ W^T, one dense product per row group of x (gemm.c)
+ * on W^T (N x K), made once per node.  Columns of A that are zero in
+ * every row (units a ReLU shut) are dropped first. */
+static void back_matmul(Backward *w, IrId id, const IrNode *n, const BNode *bn, const Coef *A) {
     int64_t K, N;
     const double *wt = bounds_matmul_weight(w->b, n, &K, &N);
+    BNode *node = &w->b->nodes[id];
+    if (!node->wT) {
+        node->wT = pd_xmalloc((size_t)(K * N) * sizeof(double) + 8);
+        for (int64_t kk = 0; kk < K; kk++)
+            for (int64_t j = 0; j < N; j++) node->wT[j * K + kk] = wt[kk * N + j];
+    }
     const BNode *x = &w->b->nodes[n->in[0]];
     Coef *T = coef(w, n->in[0]);
-    int64_t rows = x->n / K;
-    for (int64_t r = 0; r < w->k; r++)
-        for (int64_t q = 0; q < rows; q++) {
-            const double *alo = A->lo + r * bn->n + q * N, *ahi = A->hi + r * bn->n + q * N;
-            double *tlo = T->lo + r * x->n + q * K, *thi = T->hi + r * x->n + q * K;
-            for (int64_t kk = 0; kk < K; kk++) {
-                double sl = 0, sh = 0;
-                for (int64_t j = 0; j < N; j++) sl += alo[j] * wt[kk * N + j], sh += ahi[j] * wt[kk * N + j];
-                tlo[kk] += sl, thi[kk] += sh;
-            }
+    int64_t rows = x->n / K, k = w->k;
+    int64_t *cols = pd_xmalloc((size_t)N * sizeof *cols + 8);
+    double *pa = pd_xmalloc((size_t)(2 * k * N) * sizeof *pa + 8), *pb = pd_xmalloc((size_t)(N * K) * sizeof *pb + 8);
+    for (int64_t q = 0; q < rows; q++) {
+        int64_t nc = 0;
+        for (int64_t j = 0; j < N; j++) {
+            bool used = false;
+            for (int64_t r = 0; r < k && !used; r++)
+                used = A->lo[r * bn->n + q * N + j] != 0 || A->hi[r * bn->n + q * N + j] != 0;
+            if (used) cols[nc++] = j;
         }
+        for (int64_t r = 0; r < k; r++)
+            for (int64_t c = 0; c < nc; c++) {
+                pa[r * nc + c] = A->lo[r * bn->n + q * N + cols[c]];
+                pa[(k + r) * nc + c] = A->hi[r * bn->n + q * N + cols[c]];
+            }
+        for (int64_t c = 0; c < nc; c++) memcpy(pb + c * K, node->wT + cols[c] * K, (size_t)K * sizeof *pb);
+        bounds_gemm_acc(T->lo + q * K, x->n, pa, nc, pb, K, k, nc, K);
+        bounds_gemm_acc(T->hi + q * K, x->n, pa + k * nc, nc, pb, K, k, nc, K);
+    }
+    free(cols), free(pa), free(pb);
 }
 
 /* The upper and lower lines of unit i of an elementwise activation. */
@@ -185,7 +203,7 @@ static void back_node(Backward *w, IrId id) {
         bounds_softmax_back(w->b, n, bn, w->k, A->lo, A->hi, T->lo, T->hi, w->bias_lo, w->bias_hi);
         break;
     }
-    case IR_OP_MATMUL: back_matmul(w, n, bn, A); break;
+    case IR_OP_MATMUL: back_matmul(w, id, n, bn, A); break;
     case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: {
         Coef *T = coef(w, n->in[0]);
         bounds_maxpool_back(bn->map, &w->b->nodes[n->in[0]], w->k, bn->n, A->lo, A->hi, T->lo, T->hi, w->bias_lo,

@@ -182,6 +182,32 @@ static bool rule_applies(const BoundsGraph *b, const IrNode *n) {
     return true;
 }
 
+/* When a node's IBP bounds are already exact, CROWN cannot tighten them
+ * and is skipped: BOX, each unit a scaled and shifted distinct input unit;
+ * EXACT, each unit one linear map of a BOX (a first layer: its IBP is the
+ * exact range), or a copy, shift or scaling of such units. */
+enum { EX_NONE, EX_BOX, EX_EXACT };
+
+static uint8_t exactness(const BoundsGraph *b, const IrNode *n) {
+    if (n->op == IR_OP_INPUT) return EX_BOX;
+    uint8_t v = EX_NONE;
+    uint32_t vars = 0;
+    for (uint32_t k = 0; k < n->nin; k++)
+        if (b->nodes[n->in[k]].variable) v = b->nodes[n->in[k]].exact, vars++;
+    if (vars != 1 || (n->op == IR_OP_MUL && n->type.dtype != IR_F32)) return EX_NONE;
+    switch (n->op) {
+    case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: case IR_OP_NEG: case IR_OP_RESHAPE: case IR_OP_TRANSPOSE:
+    case IR_OP_SLICE:
+        return v;
+    case IR_OP_BROADCAST: case IR_OP_GATHER: /* copies: no longer distinct */
+        return v == EX_EXACT ? EX_EXACT : EX_NONE;
+    case IR_OP_MATMUL: case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D:
+        return v == EX_BOX ? EX_EXACT : EX_NONE;
+    default:
+        return EX_NONE;
+    }
+}
+
 /* Marks what depends on the input; checks those ops have rules. */
 static bool classify(BoundsGraph *b, char *err, size_t errlen) {
     for (uint32_t i = 0; i < b->count; i++) {
@@ -199,6 +225,7 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
                      ir_type_str(b->g->arena, &n->type));
             return false;
         }
+        bn->exact = exactness(b, n);
         bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
         bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
@@ -247,7 +274,7 @@ void bounds_free(BoundsGraph *b) {
         BNode *n = &b->nodes[i];
         free(n->value), free(n->lo), free(n->hi), free(n->bcast[0]), free(n->bcast[1]);
         bounds_sparse_free(n->map);
-        free(n->rho);
+        free(n->rho), free(n->wT);
     }
     free(b->nodes);
     free(b);
@@ -357,7 +384,7 @@ static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, 
         bounds_ibp_node(b, i);
         if (b->f32) bounds_rounding(b, i);
         if (b->prior) apply_prior(b, i);
-        RelaxUse use = method != BOUNDS_IBP ? relax_use(b, i) : RELAX_NONE;
+        RelaxUse use = method != BOUNDS_IBP && b->nodes[i].exact == EX_NONE ? relax_use(b, i) : RELAX_NONE;
         if (use != RELAX_NONE) tighten(b, i, use);
     }
 }

@@ -34,22 +34,27 @@ static void ibp_binary(BoundsGraph *b, const IrNode *n, BNode *bn) {
     }
 }
 
-/* x @ W: each output is a weighted sum; a weight's sign picks the end. */
+/* x @ W: each output is a weighted sum; a weight's sign picks the end
+ * (not center and radius: rounded, those would not be monotone in the
+ * interval, and a tighter input could give a looser output).  Row k of W
+ * is added to all outputs at once: W is read in order. */
 static void ibp_matmul(BoundsGraph *b, const IrNode *n, BNode *bn) {
     int64_t K, N;
     const double *w = bounds_matmul_weight(b, n, &K, &N);
     const BNode *x = &b->nodes[n->in[0]];
     int64_t rows = x->n / K;
-    for (int64_t r = 0; r < rows; r++)
-        for (int64_t j = 0; j < N; j++) {
-            double l = 0, h = 0;
-            for (int64_t k = 0; k < K; k++) {
-                double c = w[k * N + j], xl = x->lo[r * K + k], xh = x->hi[r * K + k];
-                l += c >= 0 ? c * xl : c * xh;
-                h += c >= 0 ? c * xh : c * xl;
+    for (int64_t r = 0; r < rows; r++) {
+        double *lo = bn->lo + r * N, *hi = bn->hi + r * N;
+        for (int64_t j = 0; j < N; j++) lo[j] = hi[j] = 0;
+        for (int64_t k = 0; k < K; k++) {
+            double xl = x->lo[r * K + k], xh = x->hi[r * K + k];
+            const double *c = w + k * N;
+            for (int64_t j = 0; j < N; j++) {
+                lo[j] += c[j] >= 0 ? c[j] * xl : c[j] * xh;
+                hi[j] += c[j] >= 0 ? c[j] * xh : c[j] * xl;
             }
-            bn->lo[r * N + j] = l, bn->hi[r * N + j] = h;
         }
+    }
 }
 
 /* Monotone unary maps: apply to both ends (neg swaps them). */

@@ -130,6 +130,7 @@ typedef struct {
     int64_t m;
     const char *method;
     bool f32;
+    double seconds; /* the analysis alone: preparing the graph and bounding */
 } Report;
 
 static bool print_json(void *ud, FILE *f) {
@@ -137,6 +138,7 @@ static bool print_json(void *ud, FILE *f) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "method", r->method);
     cJSON_AddStringToObject(root, "soundness", r->f32 ? "f32" : "real");
+    cJSON_AddNumberToObject(root, "seconds", r->seconds);
     cJSON *lo = cJSON_AddArrayToObject(root, "lower"), *hi = cJSON_AddArrayToObject(root, "upper");
     for (int64_t i = 0; i < r->m; i++) {
         cJSON_AddItemToArray(lo, cJSON_CreateNumber(r->lo[i]));
@@ -151,6 +153,7 @@ static bool print_json(void *ud, FILE *f) {
 
 static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     char err[512];
+    double t0 = bounds_now();
     BoundsGraph *b = bounds_prepare(g, err, sizeof err);
     if (!b) return diag_error(dc, src_none(), "%s", err), false;
     int64_t n = bounds_input_size(b), m = bounds_output_size(b);
@@ -158,16 +161,18 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     double *lo = pd_xmalloc((size_t)m * sizeof(double) + 8), *hi = pd_xmalloc((size_t)m * sizeof(double) + 8);
     bool ok = input_box(g, a, n, in_lo, in_hi, dc);
     static const char *const names[] = {"ibp", "crown", "alpha-crown"};
-    Report r = {lo, hi, m, names[a->method], a->f32};
+    Report r = {lo, hi, m, names[a->method], a->f32, 0};
     if (ok) {
         bounds_set_f32(b, a->f32);
         bounds_set_alpha(b, a->alpha_iters, a->alpha_lr);
         bounds_linear(b, in_lo, in_hi, a->method, NULL, NULL, m, lo, hi);
+        r.seconds = bounds_now() - t0;
         printf("bounds by %s, %s\n", r.method,
                a->f32 ? "sound for f32 evaluation (rounding errors of every op included)"
                       : "sound in real arithmetic (f32 rounding not included)");
         printf("%8s %16s %16s\n", "output", "lower", "upper");
         for (int64_t i = 0; i < m; i++) printf("%8lld %16.8g %16.8g\n", (long long)i, lo[i], hi[i]);
+        printf("analysis took %.1f ms\n", r.seconds * 1e3);
         if (a->json) ok = drv_write_output(a->json, print_json, &r, dc);
     }
     free(in_lo), free(in_hi), free(lo), free(hi);
