@@ -56,6 +56,9 @@ static bool fits(const Lower *L, const IrNode *a) {
     bool x_stored = L->plan->group_of[a->in[0]] != L->group || L->plan->role[a->in[0]] == FUSE_ROOT;
     bool through_im2col = a->op != IR_OP_MATMUL && !unit_conv(a, &w->type);
     if (!x_stored && !through_im2col) return false;
+    /* A few output columns waste most of a 32-wide panel: the loop form's
+     * vectorized dot products do better (fno's last layer has one). */
+    if (a->type.dims[a->type.rank - 1] < 8) return false;
     if (a->op == IR_OP_MATMUL) return w->type.rank == 2;
     if (a->op == IR_OP_CONV1D || a->op == IR_OP_CONV2D) return ir_get_int(a, "groups") == 1;
     return false;
