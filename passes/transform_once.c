@@ -451,9 +451,7 @@ static IrId split_cosine(IrGraph *g, IrId id) {
     const int64_t *axes = n->op == IR_OP_DCT || n->op == IR_OP_IDCT ? ir_get_ints(n, "axes", &na) : NULL;
     if (!axes || na < 2) return IR_NONE;
     int64_t last = axes[na - 1] < 0 ? axes[na - 1] + n->type.rank : axes[na - 1];
-    IrId unused;
     bool worth = n->op == IR_OP_DCT ? users_slice_prefix(g, id, last) : node(g, n->in[0])->op == IR_OP_PAD;
-    (void)unused;
     if (!worth) return IR_NONE;
     IrAttr first = ir_attr_ints("axes", &axes[na - 1], 1), rest = ir_attr_ints("axes", axes, na - 1);
     IrId inner = add_op(g, n->op, &n->in[0], 1, n->op == IR_OP_DCT ? &first : &rest, 1, n->loc);
