@@ -274,9 +274,54 @@ static void stores(const KProgram *p, const KKernel *k, int indent, FILE *out) {
     }
 }
 
+/* The output's last axis innermost, inside the reduction loops, with an
+ * accumulator per element: the body's loads along that axis are
+ * contiguous, so the innermost loop vectorizes (pools, sums over other
+ * axes, contractions in loop form). */
+static void reduction_outside(const KProgram *p, const KKernel *k, FILE *out) {
+    uint32_t last = k->rank - 1;
+    long long e = (long long)k->ext[last];
+    const char *init = k->red_op == IR_OP_SUM ? "0" : k->red_op == IR_OP_REDUCE_MAX ? "-INFINITY" : "INFINITY";
+    int indent = 4;
+    open_loops(k, 0, last, &indent, NULL, out);
+    for (uint32_t a = 0; a < k->nacc; a++)
+        fprintf(out, "%*s%s pd_acc%u[%lld];\n", indent, "", cg_type(k->acc_dtype), a, e);
+    fprintf(out, "%*sPD_SIMD\n%*sfor (int64_t i%u = 0; i%u < %lld; i%u++) {\n", indent, "", indent, "", last, last, e, last);
+    for (uint32_t a = 0; a < k->nacc; a++) fprintf(out, "%*spd_acc%u[i%u] = %s;\n", indent + 4, "", a, last, init);
+    fprintf(out, "%*s}\n", indent, "");
+    open_loops(k, k->rank, k->rank + k->nred, &indent, NULL, out);
+    fprintf(out, "%*sPD_SIMD\n%*sfor (int64_t i%u = 0; i%u < %lld; i%u++) {\n", indent, "", indent, "", last, last, e, last);
+    uint8_t *want = calloc(p->ex.len + 1, 1);
+    if (!want) pd_die("out of memory");
+    for (uint32_t a = 0; a < k->nacc; a++) cg_need(p, k->body[a], want);
+    cg_emit_ssa(p, want, indent + 4, out);
+    free(want);
+    for (uint32_t a = 0; a < k->nacc; a++) {
+        fprintf(out, "%*s", indent + 4, "");
+        if (k->red_op == IR_OP_SUM) fprintf(out, "pd_acc%u[i%u] += ", a, last), cg_operand(p, k->body[a], out);
+        else fprintf(out, "pd_acc%u[i%u] = ", a, last), cg_operand(p, k->body[a], out),
+             fprintf(out, " %s pd_acc%u[i%u] ? ", k->red_op == IR_OP_REDUCE_MAX ? ">" : "<", a, last),
+             cg_operand(p, k->body[a], out), fprintf(out, " : pd_acc%u[i%u]", a, last);
+        fputs(";\n", out);
+    }
+    fprintf(out, "%*s}\n", indent, "");
+    close_loops(k->nred, &indent, out);
+    fprintf(out, "%*sPD_SIMD\n%*sfor (int64_t i%u = 0; i%u < %lld; i%u++) {\n", indent, "", indent, "", last, last, e, last);
+    for (uint32_t a = 0; a < k->nacc; a++)
+        fprintf(out, "%*sconst %s acc%u = pd_acc%u[i%u];\n", indent + 4, "", cg_type(k->acc_dtype), a, a, last);
+    stores(p, k, indent + 4, out);
+    fprintf(out, "%*s}\n", indent, "");
+    close_loops(last, &indent, out);
+}
+
 void cg_loop_kernel(const KProgram *p, const KKernel *k, FILE *out) {
     cg_signature(p, k, out);
     fputs(" {\n", out);
+    if (k->nred && k->vector_out && k->rank > 0 && k->ext[k->rank - 1] >= 4 && k->ext[k->rank - 1] <= 2048) {
+        reduction_outside(p, k, out);
+        fputs("}\n\n", out);
+        return;
+    }
     int indent = 4;
     open_loops(k, 0, k->rank, &indent, k->nred ? NULL : "PD_SIMD", out);
     if (k->nred) reduction(p, k, &indent, out);

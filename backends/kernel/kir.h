@@ -100,6 +100,8 @@ typedef struct {
     int64_t ext[KIR_MAX_VARS]; /* extents of all variables: output, then reduction */
     uint32_t nred;       /* reduction variables rank..rank+nred-1 */
     IrOpKind red_op;     /* IR_OP_SUM, IR_OP_REDUCE_MAX or IR_OP_REDUCE_MIN */
+    bool vector_out;     /* the output's last axis is contiguous in what the body reads:
+                            a renderer may put it innermost, inside the reduction */
     uint32_t nacc;       /* accumulators (2 for complex); 0 without reduction */
     IrDType acc_dtype;
     KId body[2];         /* accumulated per reduction point */

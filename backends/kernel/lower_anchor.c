@@ -44,6 +44,7 @@ static KVal reduce(Lower *L, KKernel *k, const IrNode *n, const KId *vars) {
         }
     }
     k->red_op = n->op == IR_OP_REDUCE_MAX ? IR_OP_REDUCE_MAX : n->op == IR_OP_REDUCE_MIN ? IR_OP_REDUCE_MIN : IR_OP_SUM;
+    k->vector_out = k->rank > 0 && (na == 0 || axes[na - 1] != (int64_t)x->rank - 1); /* the last axis stays */
     if (n->op == IR_OP_MEAN) L->acc_scale = 1.0 / (double)count;
     return value_of(L, n->in[0], idx);
 }
@@ -61,6 +62,7 @@ static KVal matmul(Lower *L, KKernel *k, const IrNode *n, const KId *vars) {
     ia[a->rank - 2] = vars[r - 2], ia[a->rank - 1] = kv;
     ib[b->rank - 2] = kv, ib[b->rank - 1] = vars[r - 1];
     k->red_op = IR_OP_SUM;
+    k->vector_out = true; /* B's rows are contiguous along the output's columns */
     return product(L, value_of(L, n->in[0], ia), value_of(L, n->in[1], ib), n->type.dtype);
 }
 
@@ -91,6 +93,7 @@ static KVal conv(Lower *L, KKernel *k, const IrNode *n, const KId *vars) {
     KVal xv = value_of(L, n->in[0], xi), wv = value_of(L, n->in[1], wi);
     if (cond != KIR_NONE) xv.re = lx_select(L, cond, xv.re, kir_const(L->p, IR_F32, 0), IR_F32);
     k->red_op = IR_OP_SUM;
+    k->vector_out = true;
     return product(L, xv, wv, n->type.dtype);
 }
 
@@ -104,6 +107,7 @@ static KVal mix(Lower *L, KKernel *k, const IrNode *n, const KId *vars) {
     wi[0] = ci, wi[1] = vars[r - 1];
     for (uint32_t s = 1; s + 1 < r; s++) wi[1 + s] = vars[s];
     k->red_op = IR_OP_SUM;
+    k->vector_out = true;
     return product(L, value_of(L, n->in[0], xi), value_of(L, n->in[1], wi), n->type.dtype);
 }
 
@@ -131,6 +135,7 @@ static KVal pool(Lower *L, KKernel *k, const IrNode *n, const KId *vars) {
     IrDType dt = lx_part_dtype(n->type.dtype);
     if (cond != KIR_NONE) v.re = lx_select(L, cond, v.re, kir_const(L->p, dt, is_max ? -INFINITY : 0), dt);
     k->red_op = is_max ? IR_OP_REDUCE_MAX : IR_OP_SUM;
+    k->vector_out = true; /* channels are not pooled */
     if (!is_max) L->acc_scale = 1.0 / (double)window;
     return v;
 }

@@ -95,6 +95,7 @@ static void loop_form(Lower *L, const IrNode *n, uint32_t out, uint32_t cbuf, in
     KId v[KIR_MAX_VARS], xi[IR_MAX_RANK];
     for (uint32_t d = 0; d < k.rank; d++) k.ext[d] = n->type.dims[d], v[d] = kir_idx_var(L->p, d), xi[d] = v[d];
     k.nred = 1, k.ext[k.rank] = x->dims[axis];
+    k.vector_out = axis + 1 < (int64_t)k.rank; /* channels after the axis */
     KId r = kir_idx_var(L->p, k.rank);
     xi[axis] = r;
     KVal xv = lower_value(L, n->in[0], xi);
