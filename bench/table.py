@@ -66,16 +66,18 @@ def main():
               settings["OPENBLAS_NUM_THREADS"], settings["MALLOC_MMAP_THRESHOLD_"], settings["MALLOC_TRIM_THRESHOLD_"]))
     print()
     print("| model | pdec C, 1 thread | pdec C, 2 threads | PyTorch, 2 threads | PyTorch / pdec (2 threads) "
-          "| GFLOP/s (2 threads) | of peak | arena | interpreter |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| GFLOP/s (2 threads) | of peak | GB/s, least traffic | of bandwidth | arena | interpreter |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for m in models:
         c1, c2, it = load(out / ("%s.c1.json" % m)), load(out / ("%s.c2.json" % m)), load(out / ("%s.interp.json" % m))
         t = peer[m]["median_ms"]
-        print("| %s | %.3f ms | %.3f ms | %.3f ms | %.1fx | %.1f | %.0f%% | %d KiB | %.2f ms |" % (
+        print("| %s | %.3f ms | %.3f ms | %.3f ms | %.1fx | %.1f | %.0f%% | %.1f | %.0f%% | %d KiB | %.2f ms |" % (
             m, c1["median_ms"], c2["median_ms"], t, t / c2["median_ms"], c2["gflops"],
-            100 * c2["gflops"] / peak["gflops_all"], c2["arena_bytes"] // 1024, it["median_ms"]))
+            100 * c2["gflops"] / peak["gflops_all"], c2["gbytes_per_s"], 100 * c2["gbytes_per_s"] / peak["gbs_all"],
+            c2["arena_bytes"] // 1024, it["median_ms"]))
     print()
-    print("Medians of %d runs after warm-up; GFLOP/s from pdec's flop count of each model (ir/cost.h)." % c1["iters"])
+    print("Medians of %d runs after warm-up; GFLOP/s from pdec's flop count of each model (ir/cost.h); "
+          "GB/s from the least traffic a run needs (weights, inputs and outputs once)." % c1["iters"])
     if spectral:
         spectral_table(out, spectral, peer)
 

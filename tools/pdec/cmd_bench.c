@@ -3,8 +3,9 @@
  * Prepares the model as `run` does, binds inputs from files or from a
  * seeded uniform [-1, 1) generator, runs warm-up iterations, then times
  * each of N runs and reports the median and the minimum, GFLOP/s from the
- * graph's flop count (ir/cost.h, counted on the graph the engine runs)
- * and the arena size.  --json writes the same numbers for scripts.
+ * graph's flop count (ir/cost.h, counted on the graph the engine runs),
+ * the arena size, and the least memory traffic a run needs (weights,
+ * inputs and outputs once).  --json writes the same numbers for scripts.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ typedef struct {
     const char *model, *engine;
     int threads, iters;
     double median_ms, min_ms, flops;
-    size_t arena_bytes;
+    size_t arena_bytes, traffic_bytes; /* traffic: weights, inputs and outputs, read or written once */
 } Result;
 
 static bool print_json(void *ud, FILE *f) {
@@ -130,6 +131,8 @@ static bool print_json(void *ud, FILE *f) {
     cJSON_AddNumberToObject(o, "flops", r->flops);
     cJSON_AddNumberToObject(o, "gflops", r->flops / (r->median_ms * 1e6));
     cJSON_AddNumberToObject(o, "arena_bytes", (double)r->arena_bytes);
+    cJSON_AddNumberToObject(o, "traffic_bytes", (double)r->traffic_bytes);
+    cJSON_AddNumberToObject(o, "gbytes_per_s", (double)r->traffic_bytes / (r->median_ms * 1e6));
     char *text = cJSON_Print(o);
     fprintf(f, "%s\n", text);
     cJSON_free(text);
@@ -206,7 +209,12 @@ static bool bench(IrGraph *g, const BenchArgs *a, Result *r, int *status, DiagCt
     ok = ok && e;
     if (ok) ok = measure(e, ins, nin, outs, nout, a, r, dc);
     if (ok && a->eopt.profile) print_kernels(e, a->iters);
-    if (e) r->arena_bytes = engine_arena_bytes(e), engine_close(e);
+    if (e) {
+        r->arena_bytes = engine_arena_bytes(e), r->traffic_bytes = engine_weights_bytes(e);
+        for (uint32_t i = 0; i < nin; i++) r->traffic_bytes += ins[i].nbytes;
+        for (uint32_t i = 0; i < nout; i++) r->traffic_bytes += outs[i].nbytes;
+        engine_close(e);
+    }
     for (uint32_t i = 0; i < nin; i++) pdrt_tensor_free(&ins[i]);
     for (uint32_t i = 0; i < nout; i++) pdrt_tensor_free(&outs[i]);
     free(ins);

@@ -94,6 +94,16 @@ bool engine_run(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTenso
 
 size_t engine_arena_bytes(const Engine *e) { return e->prog ? e->prog->arena_bytes : 0; }
 
+size_t engine_weights_bytes(const Engine *e) {
+    if (e->prog) return e->prog->weights_bytes;
+    size_t n = 0; /* the interpreter reads the graph's own data */
+    for (IrId id = 0; id < e->g->nodes.len; id++) {
+        const IrTensorData *d = ir_node_data(e->g, id);
+        if (d) n += d->nbytes;
+    }
+    return n;
+}
+
 void engine_close(Engine *e) {
     if (!e) return;
     cjit_close(e->jit);

@@ -40,8 +40,9 @@ bool engine_run(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTenso
                 uint32_t noutputs, char *err, size_t errlen);
 
 /* Bytes of the intermediate-value arena (0 for the interpreter, which
- * allocates per op). */
+ * allocates per op), and of the weights as the engine holds them. */
 size_t engine_arena_bytes(const Engine *e);
+size_t engine_weights_bytes(const Engine *e);
 
 void engine_close(Engine *e);
 
