@@ -8,7 +8,7 @@ IBP, CROWN and alpha-CROWN (auto_LiRPA's defaults: adaptive ReLU lower
 slope, intermediate bounds by backward CROWN, 20 Adam steps, lr 0.5, decay
 0.98).  Prints the time of each (pdec: the whole command, loading the model
 included, and its analysis alone as pdec reports it; auto_LiRPA:
-compute_bounds alone, in float32; the best of 3 runs each, alpha-CROWN once) and the largest
+compute_bounds alone, in float32; the best of 5 runs each, alpha-CROWN once) and the largest
 difference between the bounds, against auto_LiRPA run in float64 so that
 its own float32 rounding does not count (where auto_LiRPA 0.3 fails in
 float64, alpha-CROWN and its CROWN on convolutions, against float32; the
@@ -32,7 +32,7 @@ from torch import nn
 from auto_LiRPA import BoundedModule, BoundedTensor, PerturbationLpNorm
 
 THREADS = 2
-REPEATS = 3
+REPEATS = 5
 FMT = "%-20s %6s %-12s %9s %17s %14s %8s %11s %15s %11s %16s"
 
 

@@ -81,8 +81,11 @@ static BlockFn pick(int64_t *nr) {
 
 void bounds_gemm_acc(double *T, int64_t ldt, const double *A, int64_t lda, const double *B, int64_t ldb, int64_t m,
                      int64_t kd, int64_t n) {
-    int64_t nr;
-    BlockFn f = pick(&nr);
+    /* chosen once: branch and bound calls this for tiny products many
+     * times (the analysis runs on one thread) */
+    static BlockFn f;
+    static int64_t nr;
+    if (!f) f = pick(&nr);
     /* a panel of B (KC x nr) stays in cache while every row block uses it */
     for (int64_t p = 0; p < kd; p += KC) {
         int64_t kc = kd - p < KC ? kd - p : KC;
