@@ -115,6 +115,16 @@ static void unsupported_ops_are_named(void **state) {
     assert_null(bounds_prepare(g, err, sizeof err));
     assert_string_equal(err, "bounds: no rule for sin of f32[3] on the input's path yet");
     ir_graph_free(g);
+    /* a complex product of two input-dependent spectra has no rule either */
+    g = ir_graph_new("t");
+    IrType t8 = {.dtype = IR_F32, .rank = 2, .dims = {1, 8}};
+    x = ir_add_input(g, "x", t8, src_none());
+    IrAttr ax = ir_attr_ints("axes", (int64_t[]){1}, 1);
+    IrId xf = ir_add(g, IR_OP_RFFT, &x, 1, &ax, 1, src_none(), NULL, 0);
+    ir_add_output(g, "y", op1(g, IR_OP_REAL, op2(g, IR_OP_MUL, xf, xf)), src_none());
+    assert_null(bounds_prepare(g, err, sizeof err));
+    assert_string_equal(err, "bounds: no rule for mul of c64[1,5] on the input's path yet");
+    ir_graph_free(g);
 }
 
 /* One-input graphs for the curve and product rules: x f32[1]. */
