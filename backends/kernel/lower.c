@@ -9,7 +9,6 @@
 #include "lower_impl.h"
 #include "../../passes/passes.h"
 
-KVal lower_op(Lower *L, IrId id, const KId *idx);
 
 static uint32_t add_buffer(KProgram *p, KBufClass cls, const IrType *t, IrId value) {
     KBuf b = {.cls = cls, .dtype = lx_part_dtype(t->dtype), .value = value, .inplace_of = KIR_NONE,
@@ -137,7 +136,6 @@ static void lower_loop(Lower *L, IrId root, uint32_t out, const char *what) {
     set_stores(k, v);
 }
 
-KVal lower_contraction(Lower *L, KKernel *k, const IrNode *n, const KId *vars);
 
 /* An anchor or a reduction with its epilogue: accumulate, then store the
  * group's root with the accumulators standing for the anchor's value. */
@@ -159,8 +157,6 @@ static void lower_reduction(Lower *L, const FuseGroup *grp, uint32_t out) {
     L->p->kernels.data[ki] = tmp;
 }
 
-void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out);
-bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
 
 static void lower_group(Lower *L, uint32_t gi) {
     const FuseGroup *grp = &L->plan->groups[gi];

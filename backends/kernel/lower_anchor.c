@@ -140,7 +140,6 @@ static KVal pool(Lower *L, KKernel *k, const IrNode *n, const KId *vars) {
     return v;
 }
 
-KVal lower_contraction(Lower *L, KKernel *k, const IrNode *n, const KId *vars);
 KVal lower_contraction(Lower *L, KKernel *k, const IrNode *n, const KId *vars) {
     switch (n->op) {
     case IR_OP_SUM: case IR_OP_MEAN: case IR_OP_REDUCE_MAX: case IR_OP_REDUCE_MIN: return reduce(L, k, n, vars);
@@ -217,8 +216,6 @@ static void lower_irfft(Lower *L, const IrNode *n, IrId id, uint32_t out) {
     k->zero_dc_imag = na > 1;
 }
 
-void lower_dft(Lower *L, const IrNode *n, IrId id, uint32_t out);
-void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out);
 void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out) {
     const IrNode *n = ir_node(L->g, grp->anchor);
     const IrType *xt = &ir_node(L->g, n->in[0])->type;

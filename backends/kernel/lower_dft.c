@@ -148,7 +148,6 @@ static void lower_cosine(Lower *L, const IrNode *n, IrId id, uint32_t out, int64
     push(L, &g, ir_op_info(n->op)->name);
 }
 
-void lower_dft(Lower *L, const IrNode *n, IrId id, uint32_t out);
 void lower_dft(Lower *L, const IrNode *n, IrId id, uint32_t out) {
     const IrType *x = &ir_node(L->g, n->in[0])->type;
     int64_t axis = ir_get_int(n, "axis"), outer, inner;

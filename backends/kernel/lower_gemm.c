@@ -90,7 +90,7 @@ static uint32_t packed_weight(Lower *L, const IrNode *a, int64_t *k, int64_t *n)
     return L->p->bufs.len - 1;
 }
 
-bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
+static bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
 
 /* A convolution that is not 1x1 reads its input through im2col: a loop
  * kernel stores, for every output pixel, its receptive field as one row
@@ -127,7 +127,6 @@ static uint32_t im2col(Lower *L, const IrNode *a) {
     return k.out;
 }
 
-bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
 bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
     const IrNode *a = ir_node(L->g, grp->anchor);
     if (a->op == IR_OP_MIX) return lower_mix_gemm(L, grp, out);
@@ -212,8 +211,7 @@ static uint32_t packed_mix(Lower *L, IrId wid, int64_t parts, int64_t ci, int64_
     return L->p->bufs.len - 1;
 }
 
-bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
-bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
+static bool lower_mix_gemm(Lower *L, const FuseGroup *grp, uint32_t out) {
     const IrNode *a = ir_node(L->g, grp->anchor);
     if (a->op != IR_OP_MIX || grp->root != grp->anchor || (a->type.dtype != IR_C64 && a->type.dtype != IR_F32) ||
         ir_node(L->g, a->in[1])->op != IR_OP_CONST)

@@ -36,6 +36,18 @@ KId lx_inrange(Lower *L, KId index, int64_t lo, int64_t hi);
 /* Scalar dtype of a node's parts (c64 -> f32). */
 IrDType lx_part_dtype(IrDType t);
 
+/* The value of an op computed in place, not loaded (lower_ops.c). */
+KVal lower_op(Lower *L, IrId id, const KId *idx);
+/* A reduction or contraction's body at the output point vars; sets the
+ * kernel's reduction loops and combiner (lower_anchor.c). */
+KVal lower_contraction(Lower *L, KKernel *k, const IrNode *n, const KId *vars);
+/* The kernels of a transform group (lower_anchor.c), of a pruned
+ * transform (lower_dft.c), and of a GEMM-shaped anchor, false when it is
+ * not one (lower_gemm.c). */
+void lower_fft(Lower *L, const FuseGroup *grp, uint32_t out);
+void lower_dft(Lower *L, const IrNode *n, IrId id, uint32_t out);
+bool lower_gemm(Lower *L, const FuseGroup *grp, uint32_t out);
+
 /* Index of idx[] (over type t) mapped from a broadcast result of rank r. */
 void lower_bcast_idx(Lower *L, const IrType *in, uint32_t out_rank, const KId *idx, KId *in_idx);
 

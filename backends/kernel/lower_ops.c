@@ -225,7 +225,6 @@ static KVal hermitian_project(Lower *L, const IrNode *n, const KId *idx) {
 }
 
 /* The value of an op computed in place (not loaded). */
-KVal lower_op(Lower *L, IrId id, const KId *idx);
 KVal lower_op(Lower *L, IrId id, const KId *idx) {
     const IrNode *n = ir_node(L->g, id);
     switch (n->op) {
