@@ -175,6 +175,11 @@ void bounds_alpha_optimize(BoundsGraph *b, const double *C, const double *d, int
     bounds_save_state(b, al.saved);
     double *cl = pd_xmalloc((size_t)k * sizeof *cl + 8), *ch = pd_xmalloc((size_t)k * sizeof *ch + 8);
     double lr = b->alpha_lr;
+    bool any = false; /* without open ReLU-like units there is nothing to optimize */
+    for (uint32_t id = 0; id < b->count; id++) {
+        const BNode *z = al.s.lo[id] ? &b->nodes[ir_node(b->g, id)->in[0]] : NULL;
+        for (int64_t i = 0; z && i < z->n; i++) any |= z->lo[i] < 0 && z->hi[i] > 0;
+    }
     for (int it = 0;; it++) {
         for (uint32_t id = 0; id < b->count; id++)
             if (al.s.lo[id]) {
@@ -183,7 +188,7 @@ void bounds_alpha_optimize(BoundsGraph *b, const double *C, const double *d, int
             }
         bounds_crown_alpha(b, b->output, C, d, k, cl, ch, NULL, &al.s);
         for (int64_t r = 0; r < k; r++) lo[r] = fmax(lo[r], cl[r]), hi[r] = fmin(hi[r], ch[r]);
-        if (it >= b->alpha_iters) break;
+        if (it >= b->alpha_iters || !any) break;
         for (int64_t r = 0; r < k; r++) row_gradient(&al, r, false), row_gradient(&al, r, true);
         restore(&al);
         adam_step(&al, it + 1, lr);
