@@ -12,6 +12,7 @@ typedef struct {
     double *w;
     int64_t nnz, cap;
     double *bias;      /* a constant per output (pad values), or NULL */
+    int64_t *first, *order; /* terms by output (sparse.c, made on first use) */
 } SparseMap;
 
 typedef struct {
@@ -84,8 +85,8 @@ void bounds_sparse_free(SparseMap *m);
 void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y);
 /* T += A through the map's transpose (k rows); the map's constants go to
  * the offsets blo, bhi. */
-void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
-                        const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi);
+void bounds_sparse_back(SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo, const double *Ahi,
+                        double *Tlo, double *Thi, double *blo, double *bhi);
 
 /* maxpool over its window terms (sparse.c). */
 void bounds_maxpool_ibp(const SparseMap *m, const BNode *x, BNode *y);

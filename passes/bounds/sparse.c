@@ -161,7 +161,7 @@ void bounds_maxpool_back(const SparseMap *m, const BNode *x, int64_t k, int64_t 
 
 void bounds_sparse_free(SparseMap *m) {
     if (!m) return;
-    free(m->out), free(m->in), free(m->w), free(m->bias);
+    free(m->out), free(m->in), free(m->w), free(m->bias), free(m->first), free(m->order);
     free(m);
 }
 
@@ -174,13 +174,36 @@ void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y) {
     }
 }
 
-void bounds_sparse_back(const SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo,
-                        const double *Ahi, double *Tlo, double *Thi, double *blo, double *bhi) {
+/* Groups the terms by output once (a counting sort). */
+static void by_output(SparseMap *m, int64_t n_out) {
+    if (m->first) return;
+    m->first = pd_xcalloc((size_t)n_out + 2, sizeof *m->first);
+    m->order = pd_xmalloc((size_t)m->nnz * sizeof *m->order + 8);
+    for (int64_t t = 0; t < m->nnz; t++) m->first[m->out[t] + 1]++;
+    for (int64_t o = 0; o < n_out; o++) m->first[o + 1] += m->first[o];
+    int64_t *fill = pd_xmalloc((size_t)(n_out + 1) * sizeof *fill);
+    for (int64_t o = 0; o <= n_out; o++) fill[o] = m->first[o];
+    for (int64_t t = 0; t < m->nnz; t++) m->order[fill[m->out[t]]++] = t;
+    free(fill);
+}
+
+/* Row by row, only the outputs a row reaches: tightening starts from
+ * one-hot rows, so the first maps on the way back see few of them. */
+void bounds_sparse_back(SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo, const double *Ahi,
+                        double *Tlo, double *Thi, double *blo, double *bhi) {
     for (int64_t r = 0; r < k && m->bias; r++)
         for (int64_t o = 0; o < n_out; o++) blo[r] += Alo[r * n_out + o] * m->bias[o], bhi[r] += Ahi[r * n_out + o] * m->bias[o];
-    for (int64_t r = 0; r < k; r++)
-        for (int64_t t = 0; t < m->nnz; t++) {
-            Tlo[r * n_in + m->in[t]] += Alo[r * n_out + m->out[t]] * m->w[t];
-            Thi[r * n_in + m->in[t]] += Ahi[r * n_out + m->out[t]] * m->w[t];
+    by_output(m, n_out);
+    for (int64_t r = 0; r < k; r++) {
+        const double *al = Alo + r * n_out, *ah = Ahi + r * n_out;
+        double *tl = Tlo + r * n_in, *th = Thi + r * n_in;
+        for (int64_t o = 0; o < n_out; o++) {
+            if (al[o] == 0 && ah[o] == 0) continue;
+            for (int64_t s = m->first[o]; s < m->first[o + 1]; s++) {
+                int64_t t = m->order[s];
+                tl[m->in[t]] += al[o] * m->w[t];
+                th[m->in[t]] += ah[o] * m->w[t];
+            }
         }
+    }
 }
