@@ -26,7 +26,7 @@ static const Command commands[] = {
     {"run", cmd_run, "run a model on .npy inputs (compiled C, or the interpreter)"},
     {"compile", cmd_compile, "generate C for an application: NAME.h, NAME.c, NAME.weights"},
     {"bench", cmd_bench, "time a model on an engine: median latency, GFLOP/s, arena size"},
-    {"bounds", cmd_bounds, "prove output bounds over an input region (IBP, CROWN)"},
+    {"bounds", cmd_bounds, "prove output bounds over an input region (IBP, CROWN, alpha-CROWN)"},
     {"verify", cmd_verify, "decide a VNN-LIB property: unsat, sat, unknown or timeout"},
     {NULL, NULL, NULL},
 };
