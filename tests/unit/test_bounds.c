@@ -321,6 +321,15 @@ static void check_sound_n(IrGraph *g, const double *lo, const double *hi, int64_
     pdrt_tensor_free(&x);
 }
 
+/* The seeded input box of the random-network tests. */
+static void random_box(unsigned seed, int64_t n, double *lo, double *hi) {
+    unsigned s2 = seed * 7919;
+    for (int64_t i = 0; i < n; i++) {
+        double c = frand(&s2), r = 0.05 + 0.5 * fabs(frand(&s2));
+        lo[i] = c - r, hi[i] = c + r;
+    }
+}
+
 static void random_networks_are_bounded_soundly(void **state) {
     (void)state;
     for (unsigned seed = 1; seed <= 50; seed++) {
@@ -330,11 +339,7 @@ static void random_networks_are_bounded_soundly(void **state) {
         BoundsGraph *b = bounds_prepare(g, err, sizeof err);
         assert_non_null(b);
         double lo[8], hi[8], ilo[64], ihi[64], clo[64], chi[64];
-        unsigned s2 = seed * 7919;
-        for (int64_t i = 0; i < n; i++) {
-            double c = frand(&s2), r = 0.05 + 0.5 * fabs(frand(&s2));
-            lo[i] = c - r, hi[i] = c + r;
-        }
+        random_box(seed, n, lo, hi);
         bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, ilo, ihi);
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
         for (int64_t j = 0; j < m; j++) assert_true(clo[j] >= ilo[j] && chi[j] <= ihi[j]);
@@ -361,11 +366,7 @@ static void alpha_crown_is_sound_and_never_looser(void **state) {
         BoundsGraph *b = bounds_prepare(g, err, sizeof err);
         assert_non_null(b);
         double lo[8], hi[8], clo[64], chi[64], alo[64], ahi[64];
-        unsigned s2 = seed * 7919;
-        for (int64_t i = 0; i < n; i++) {
-            double c = frand(&s2), r = 0.05 + 0.5 * fabs(frand(&s2));
-            lo[i] = c - r, hi[i] = c + r;
-        }
+        random_box(seed, n, lo, hi);
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
         bounds_linear(b, lo, hi, BOUNDS_ALPHA_CROWN, NULL, NULL, m, alo, ahi);
         for (int64_t j = 0; j < m; j++) {
