@@ -321,6 +321,17 @@ static void check_sound_n(IrGraph *g, const double *lo, const double *hi, int64_
     pdrt_tensor_free(&x);
 }
 
+/* CROWN's bounds of the m outputs over [lo, hi] into cl, ch, asserting
+ * that they lie within IBP's. */
+static void crown_within_ibp(BoundsGraph *b, const double *lo, const double *hi, int64_t m, double *cl, double *ch) {
+    double *il = malloc((size_t)m * sizeof *il), *ih = malloc((size_t)m * sizeof *ih);
+    assert_non_null(il), assert_non_null(ih);
+    bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, il, ih);
+    bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, cl, ch);
+    for (int64_t j = 0; j < m; j++) assert_true(cl[j] >= il[j] && ch[j] <= ih[j]);
+    free(il), free(ih);
+}
+
 /* The seeded input box of the random-network tests. */
 static void random_box(unsigned seed, int64_t n, double *lo, double *hi) {
     unsigned s2 = seed * 7919;
@@ -338,11 +349,9 @@ static void random_networks_are_bounded_soundly(void **state) {
         char err[256];
         BoundsGraph *b = bounds_prepare(g, err, sizeof err);
         assert_non_null(b);
-        double lo[8], hi[8], ilo[64], ihi[64], clo[64], chi[64];
+        double lo[8], hi[8], clo[64], chi[64];
         random_box(seed, n, lo, hi);
-        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, ilo, ihi);
-        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
-        for (int64_t j = 0; j < m; j++) assert_true(clo[j] >= ilo[j] && chi[j] <= ihi[j]);
+        crown_within_ibp(b, lo, hi, m, clo, chi);
         check_sound(g, lo, hi, n, clo, chi, m, seed);
         /* f32 mode: the interpreter's f32 outputs, with no tolerance at all */
         bounds_set_f32(b, true);
@@ -413,15 +422,13 @@ static void curve_networks_are_bounded_soundly(void **state) {
         char err[256];
         BoundsGraph *b = bounds_prepare(g, err, sizeof err);
         if (!b) fail_msg("%s", err);
-        double lo[8], hi[8], ilo[8], ihi[8], clo[8], chi[8];
+        double lo[8], hi[8], clo[8], chi[8];
         unsigned s2 = seed * 31;
         for (int64_t i = 0; i < n; i++) {
             double c = frand(&s2), r = 0.02 + 0.3 * fabs(frand(&s2));
             lo[i] = c - r, hi[i] = c + r;
         }
-        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, ilo, ihi);
-        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
-        for (int64_t j = 0; j < m; j++) assert_true(clo[j] >= ilo[j] && chi[j] <= ihi[j]);
+        crown_within_ibp(b, lo, hi, m, clo, chi);
         check_sound(g, lo, hi, n, clo, chi, m, seed);
         bounds_set_f32(b, true);
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, clo, chi);
@@ -499,7 +506,6 @@ static void fno_blocks_are_bounded_soundly(void **state) {
         if (!b) fail_msg("%s", err);
         int64_t n = bounds_input_size(b), m = bounds_output_size(b);
         double *lo = malloc((size_t)n * sizeof *lo), *hi = malloc((size_t)n * sizeof *hi), *y = malloc((size_t)m * sizeof *y);
-        double *il = malloc((size_t)m * sizeof *il), *ih = malloc((size_t)m * sizeof *ih);
         double *cl = malloc((size_t)m * sizeof *cl), *ch = malloc((size_t)m * sizeof *ch);
         unsigned s2 = seed;
         for (int64_t i = 0; i < n; i++) lo[i] = hi[i] = frand(&s2);
@@ -507,14 +513,12 @@ static void fno_blocks_are_bounded_soundly(void **state) {
         run_at(g, lo, n, y, m);
         for (int64_t j = 0; j < m; j++) assert_true(fabs(cl[j] - y[j]) < 1e-5 && fabs(ch[j] - y[j]) < 1e-5);
         for (int64_t i = 0; i < n; i++) lo[i] -= 0.05 * seed, hi[i] += 0.05 * seed;
-        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, m, il, ih);
-        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, cl, ch);
-        for (int64_t j = 0; j < m; j++) assert_true(cl[j] >= il[j] && ch[j] <= ih[j]);
+        crown_within_ibp(b, lo, hi, m, cl, ch);
         check_sound_n(g, lo, hi, n, cl, ch, m, seed, 1e-5, 10000);
         bounds_set_f32(b, true);
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, cl, ch);
         check_sound_n(g, lo, hi, n, cl, ch, m, seed, 0, 2000);
-        free(lo), free(hi), free(y), free(il), free(ih), free(cl), free(ch);
+        free(lo), free(hi), free(y), free(cl), free(ch);
         bounds_free(b);
         ir_graph_free(g);
     }
@@ -563,16 +567,14 @@ static void spectral_ops_are_exact_and_sound(void **state) {
         char err[256];
         BoundsGraph *b = bounds_prepare(g, err, sizeof err);
         if (!b) fail_msg("%s", err);
-        double lo[48], hi[48], y[2], yl[2], yh[2], il[2], ih[2];
+        double lo[48], hi[48], y[2], yl[2], yh[2];
         unsigned s2 = seed;
         for (int i = 0; i < 48; i++) lo[i] = hi[i] = frand(&s2);
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, 2, yl, yh);
         run_at(g, lo, 48, y, 2);
         for (int j = 0; j < 2; j++) assert_true(fabs(yl[j] - y[j]) < 1e-5 && fabs(yh[j] - y[j]) < 1e-5);
         for (int i = 0; i < 48; i++) lo[i] -= 0.1, hi[i] += 0.1;
-        bounds_linear(b, lo, hi, BOUNDS_IBP, NULL, NULL, 2, il, ih);
-        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, 2, yl, yh);
-        for (int j = 0; j < 2; j++) assert_true(yl[j] >= il[j] && yh[j] <= ih[j]);
+        crown_within_ibp(b, lo, hi, 2, yl, yh);
         check_sound_n(g, lo, hi, 48, yl, yh, 2, seed, 1e-5, 10000);
         bounds_free(b);
         ir_graph_free(g);
