@@ -13,11 +13,14 @@ struct Engine {
     IrGraph *lowered;  /* c: the graph as compiled (decomposed) */
     KProgram *prog;
     CjitModel *jit;
+    IrId *outputs;     /* c: g's output nodes, found once (not per run) */
 };
 
 /* The compiled engine: decompose, fuse, lower, place, check, compile. */
 static bool open_c(Engine *e, const EngineOptions *opt, bool *internal, char *err, size_t errlen) {
     e->lowered = ir_graph_clone(e->g);
+    uint32_t n;
+    e->outputs = ir_outputs(e->g, e->lowered->arena, &n);
     Arena *a = arena_new();
     e->prog = kir_build(e->lowered, NULL, a, err, errlen);
     arena_free(a);
@@ -64,17 +67,13 @@ static void deliver(PdrtTensor *fresh, PdrtTensor *out) {
 static void run_c(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTensor *outputs, uint32_t noutputs) {
     const float *in[ninputs + 1];
     float *out[noutputs + 1];
-    Arena *a = arena_new();
-    uint32_t n;
-    IrId *ids = ir_outputs(e->g, a, &n);
     for (uint32_t i = 0; i < ninputs; i++) in[i] = inputs[i].data;
     for (uint32_t i = 0; i < noutputs; i++) {
-        const IrType *t = &ir_node(e->g, ids[i])->type;
+        const IrType *t = &ir_node(e->g, e->outputs[i])->type;
         if (!outputs[i].data && !pdrt_tensor_alloc(&outputs[i], (PdrtDType)t->dtype, t->rank, t->dims))
             pd_die("out of memory");
         out[i] = outputs[i].data;
     }
-    arena_free(a);
     cjit_run(e->jit, in, out);
 }
 
