@@ -173,12 +173,6 @@ static const char gelu_helpers[] =
     "    return 0.5f * x * (1.0f + copysignf(erf_a, z));\n"
     "}\n" "\n";
 
-static bool uses_i64(const KProgram *p) {
-    for (uint32_t e = 0; e < p->ex.len; e++)
-        if (p->ex.data[e].dtype == IR_I64 && p->ex.data[e].kind != KX_CONST) return true;
-    return false;
-}
-
 static void emit_tables(const KProgram *p, FILE *c) {
     for (uint32_t t = 0; t < p->tables.len; t++) {
         fprintf(c, "static const int64_t pd_table%u[] = {", t);
@@ -227,9 +221,9 @@ void cgen_emit(const KProgram *p, const CgenOptions *opt, FILE *header, FILE *c)
     fprintf(c, "#include \"%s.h\"\n\n#include <time.h>\n", p->name);
     fputs(prelude, c);
     if (cg_has_fft(p)) fputs("#include <fftw3.h>\n\n", c);
-    if (uses_i64(p)) fputs(int_helpers, c);
+    if (kp_uses_dtype(p, IR_I64)) fputs(int_helpers, c);
     if (cg_has_gemm(p)) cg_gemm_prelude(p, c);
-    if (cg_uses_f32_gelu(p)) fputs(gelu_helpers, c);
+    if (kp_uses_f32_gelu(p)) fputs(gelu_helpers, c);
     emit_tables(p, c);
     emit_names(p, c);
     emit_struct(p, c);

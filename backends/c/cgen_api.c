@@ -86,7 +86,7 @@ static void emit_destroy(const KProgram *p, FILE *c) {
 /* Binds buffer b to its place, as a local pointer of its scalar type. */
 static void bind_buffer(const KProgram *p, uint32_t b, FILE *c) {
     const KBuf *buf = &p->bufs.data[b];
-    const char *t = cg_type(buf->dtype);
+    const char *t = kp_type(&kp_spell_c, buf->dtype);
     switch (buf->cls) {
     case KB_INPUT: fprintf(c, "    const float *b%u = inputs[%u];\n", b, buf->slot); break;
     case KB_OUTPUT: fprintf(c, "    float *b%u = outputs[%u];\n", b, buf->slot); break;
@@ -104,7 +104,7 @@ static void emit_call(const KProgram *p, uint32_t ki, uint8_t *flags, FILE *c) {
         fprintf(c, "%s(m->plan, b%u, b%u));\n", k->name, k->in, k->out);
         return;
     }
-    cg_kernel_buffers(p, k, flags);
+    kir_kernel_buffers(p, k, flags);
     fprintf(c, "%s(", k->name);
     bool first = true;
     for (uint32_t b = 0; b < p->bufs.len; b++)
@@ -132,7 +132,7 @@ static void emit_run(const KProgram *p, FILE *c) {
     uint8_t *flags = calloc(p->bufs.len + 1, 1), *used = calloc(p->bufs.len + 1, 1);
     if (!flags || !used) pd_die("out of memory");
     for (uint32_t ki = 0; ki < p->kernels.len; ki++) {
-        cg_kernel_buffers(p, &p->kernels.data[ki], flags);
+        kir_kernel_buffers(p, &p->kernels.data[ki], flags);
         for (uint32_t b = 0; b < p->bufs.len; b++) used[b] |= flags[b];
     }
     for (uint32_t b = 0; b < p->bufs.len; b++)

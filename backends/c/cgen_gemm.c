@@ -189,11 +189,11 @@ static void epilogue_row(const KProgram *p, const KKernel *k, FILE *out) {
             k->rank - 1);
     uint8_t *want = calloc(p->ex.len + 1, 1);
     if (!want) pd_die("out of memory");
-    cg_need(p, k->store[0], want);
-    cg_emit_ssa(p, want, 16, out);
+    kp_need(p, k->store[0], want);
+    kp_emit_ssa(&kp_spell_c, p, want, 16, out);
     free(want);
     fprintf(out, "                b%u[m * %lld + i%u] = ", k->out, (long long)k->ldo, k->rank - 1);
-    cg_operand(p, k->store[0], out);
+    kp_operand(&kp_spell_c, p, k->store[0], out);
     fputs(";\n            }\n", out);
 }
 

@@ -3,25 +3,14 @@
 #define PD_CGEN_IMPL_H
 
 #include "cgen.h"
+#include "../kernel/kprint.h"
 
-/* C spelling of a scalar type. */
-const char *cg_type(IrDType t);
-/* Which buffers kernel k reads (flags[b] = 1) and writes (2). */
-void cg_kernel_buffers(const KProgram *p, const KKernel *k, uint8_t *flags);
-/* Pieces of a loop body: an operand's spelling, marking what an
- * expression needs, the SSA statements for what is marked, and a
- * kernel's `static void NAME(buffers...)` line. */
-void cg_operand(const KProgram *p, KId e, FILE *out);
-void cg_need(const KProgram *p, KId e, uint8_t *want);
-void cg_emit_ssa(const KProgram *p, const uint8_t *want, int indent, FILE *out);
+/* A kernel's `static void NAME(buffers...)` line. */
 void cg_signature(const KProgram *p, const KKernel *k, FILE *out);
 /* GEMM kernels and their micro-kernel (cgen_gemm.c). */
 void cg_gemm_kernel(const KProgram *p, const KKernel *k, FILE *out);
 void cg_gemm_prelude(const KProgram *p, FILE *out);
 bool cg_has_gemm(const KProgram *p);
-/* Whether the program evaluates an f32 GELU (the prelude then defines
- * pd_gelu). */
-bool cg_uses_f32_gelu(const KProgram *p);
 /* The static function of a loop kernel. */
 void cg_loop_kernel(const KProgram *p, const KKernel *k, FILE *out);
 /* The static function of a transform kernel, its plan making, and

@@ -73,3 +73,24 @@ void *kir_weights_blob(const KProgram *p, size_t *len) {
 void kir_free(KProgram *prog) {
     if (prog) arena_free(prog->arena);
 }
+
+static void mark(const KProgram *p, KId e, uint8_t *flags, uint8_t *seen) {
+    if (e == KIR_NONE || seen[e]) return;
+    seen[e] = 1;
+    const KExpr *x = &p->ex.data[e];
+    if (x->kind == KX_LOAD) flags[x->buf] |= 1;
+    mark(p, x->a, flags, seen);
+    mark(p, x->b, flags, seen);
+    mark(p, x->c, flags, seen);
+}
+
+void kir_kernel_buffers(const KProgram *p, const KKernel *k, uint8_t *flags) {
+    memset(flags, 0, p->bufs.len);
+    if (k->kind == KK_FFT || k->kind == KK_GEMM) flags[k->in] |= 1;
+    if (k->kind == KK_GEMM) flags[k->packed] |= 1;
+    uint8_t *seen = calloc(p->ex.len + 1, 1);
+    if (!seen) pd_die("out of memory");
+    for (int i = 0; i < 2; i++) mark(p, k->store[i], flags, seen), mark(p, k->body[i], flags, seen);
+    free(seen);
+    flags[k->out] |= 2;
+}

@@ -194,6 +194,10 @@ KId kir_expr(KProgram *p, KExpr e);
 KId kir_const(KProgram *p, IrDType dt, double v);
 bool kir_idx_is_const(const KProgram *p, KId i, int64_t *v);
 
+/* Which buffers kernel k reads (flags[b] = 1) and writes (2); flags has
+ * p->bufs.len entries. */
+void kir_kernel_buffers(const KProgram *p, const KKernel *k, uint8_t *flags);
+
 /* Writes the weights blob: every KB_WEIGHT buffer's data at its offset
  * (complex as f32 pairs).  OUT: malloc'd bytes, *len. */
 void *kir_weights_blob(const KProgram *p, size_t *len);
