@@ -8,9 +8,10 @@
  * Pre-activation bounds of every ReLU-like unit come from CROWN too, as
  * auto_LiRPA does by default, intersected with IBP.
  *
- * Arithmetic is in double; results are sound in real arithmetic for the
- * network's f32 weights, or, with bounds_set_f32, for the network as
- * evaluated in f32 (explicit rounding-error terms per op).
+ * Arithmetic is in double (large dense products in f32 with an explicit
+ * error term); results are sound in real arithmetic for the network's f32
+ * weights, or, with bounds_set_f32, for the network as evaluated in f32
+ * (explicit rounding-error terms per op).
  *
  * Nodes that do not depend on the input are evaluated once by the
  * interpreter (transposes of weights, folded constants); nodes that do
@@ -41,6 +42,9 @@ void bounds_set_f32(BoundsGraph *b, bool on);
 /* alpha-CROWN's Adam steps (default 20) and learning rate (0.5, decayed
  * by 0.98 a step), as auto_LiRPA's defaults. */
 void bounds_set_alpha(BoundsGraph *b, int iters, double lr);
+
+/* Threads for the large dense products (default 1). */
+void bounds_set_threads(BoundsGraph *b, int threads);
 
 /* Number of elements of the input / of the output. */
 int64_t bounds_input_size(const BoundsGraph *b);

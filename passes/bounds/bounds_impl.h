@@ -15,6 +15,18 @@ typedef struct {
     int64_t *first, *order; /* terms by output (sparse.c, made on first use) */
 } SparseMap;
 
+/* A matmul's constant weight W (K x N) as its transpose, N rows of K:
+ * row j holds output j's weights, what IBP (a dot product per output)
+ * and CROWN (A W^T) both read in order.  Weights are f32 values, kept
+ * in f32: for x @ transpose(P) with P a parameter the rows are P's own
+ * data, no copy (graph.c). */
+typedef struct {
+    int64_t K, N;
+    const float *wt;   /* N x K */
+    float *own;        /* wt when made here, else NULL */
+    double wmax;       /* the largest |weight| (f32 overflow checks) */
+} DenseW;
+
 typedef struct {
     bool variable;     /* depends on the input: has bounds, not a value */
     int64_t n;         /* elements */
@@ -23,7 +35,7 @@ typedef struct {
     int64_t *bcast[2]; /* binary ops: output index -> operand index */
     SparseMap *map;    /* conv, avgpool: the op as terms */
     double *rho;       /* f32 mode: bound on each element's rounding error */
-    double *wT;        /* matmul: its weight transposed (crown.c), or NULL */
+    DenseW *dense;     /* matmul: its weight (graph.c) */
     uint8_t exact;     /* graph.c's Exactness: when IBP is already exact */
 } BNode;
 
@@ -36,6 +48,9 @@ struct BoundsGraph {
     bool f32;            /* include f32 rounding errors (rounding.c) */
     int alpha_iters;     /* alpha-CROWN: Adam steps and learning rate */
     double alpha_lr;
+    int threads;         /* for the dense products (gemm.c) */
+    int64_t f32_rows;    /* dense products with this many rows or more run in
+                          * f32 with an error term (crown.c); tests lower it */
 };
 
 /* alpha-CROWN's free lower slopes of ReLU-like units whose sign is open,
@@ -67,12 +82,27 @@ void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const doub
  * only tightened.  The intermediate bounds must be set (CROWN). */
 void bounds_alpha_optimize(BoundsGraph *b, const double *C, const double *d, int64_t k, double *lo, double *hi);
 
-/* T (m x n, row stride ldt) += A (m x kd) · B (kd x n) (gemm.c). */
+/* T (m x n, row stride ldt) += A (m x kd) · B (kd x n) in double (gemm.c). */
 void bounds_gemm_acc(double *T, int64_t ldt, const double *A, int64_t lda, const double *B, int64_t ldb, int64_t m,
                      int64_t kd, int64_t n);
 
-/* The matmul's constant right operand as a K x N matrix. */
-const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_t *K, int64_t *N);
+/* The f32 product (gemm32.c): for s = 0, 1 (the lower and the upper
+ * coefficients), T[s] (m x n, row stride ldt) += A[s][:, cols] · W[cols, :]
+ * with A[s] m rows of stride lda in double, W rows of n floats (stride n),
+ * cols kd indices.  A is rounded to f32, products summed in f32 in short
+ * runs, the runs' sums in f32, each block of runs added to T in double:
+ * |T_exact - T| <= bounds_gemm_gamma(kd) |fl32(A)| |W| (real arithmetic,
+ * no overflow; double rounding ignored, as everywhere in the analysis),
+ * plus subnormal terms below 2^-149 per rounding. */
+typedef struct {
+    const double *A[2];
+    double *T[2];
+    int64_t lda, ldt, m, kd, n;
+    const int64_t *cols;
+    const float *W;
+} Gemm32;
+void bounds_gemm32(const Gemm32 *g, int threads);
+double bounds_gemm_gamma(int64_t kd);
 
 /* Slopes of the linear relaxation of a ReLU-like unit with input bounds
  * [l, u] and negative slope a (0 for ReLU): upper line su*x + tu, lower

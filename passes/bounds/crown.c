@@ -81,41 +81,138 @@ static void back_mul(Backward *w, const IrNode *n, const BNode *bn, const Coef *
         }
 }
 
-/* x @ W: A_x = A @ W^T, one dense product per row group of x (gemm.c)
- * on W^T (N x K), made once per node.  Columns of A that are zero in
- * every row (units a ReLU shut) are dropped first. */
-static void back_matmul(Backward *w, IrId id, const IrNode *n, const BNode *bn, const Coef *A) {
-    int64_t K, N;
-    const double *wt = bounds_matmul_weight(w->b, n, &K, &N);
-    BNode *node = &w->b->nodes[id];
-    if (!node->wT) {
-        node->wT = pd_xmalloc((size_t)(K * N) * sizeof(double) + 8);
-        for (int64_t kk = 0; kk < K; kk++)
-            for (int64_t j = 0; j < N; j++) node->wT[j * K + kk] = wt[kk * N + j];
+/* The coefficients of one row group q of a matmul: A (k rows of stride
+ * lda, N columns) arriving at its output, T (K columns, stride ldt) of
+ * its input, the columns of A not zero in every row, and x's bounds. */
+typedef struct {
+    const double *Alo, *Ahi;
+    double *Tlo, *Thi;
+    int64_t lda, ldt, nc, nnz;
+    int64_t *cols;
+    const double *xlo, *xhi;
+} MatRows;
+
+/* Units a ReLU shut give zero columns in every row: dropped.  Row by
+ * row, so that A is read in order. */
+static void used_columns(const Backward *w, MatRows *m, int64_t N) {
+    int64_t *count = pd_xcalloc((size_t)N + 1, sizeof *count);
+    for (int64_t r = 0; r < w->k; r++) {
+        const double *al = m->Alo + r * m->lda, *ah = m->Ahi + r * m->lda;
+        for (int64_t j = 0; j < N; j++) count[j] += (al[j] != 0) + (ah[j] != 0);
     }
+    m->nc = m->nnz = 0;
+    for (int64_t j = 0; j < N; j++) {
+        if (count[j]) m->cols[m->nc++] = j;
+        m->nnz += count[j];
+    }
+    free(count);
+}
+
+/* Few nonzeros (a tightening pass's one-hot rows): a row of W^T each,
+ * in double. */
+static void matmul_sparse(const Backward *w, const MatRows *m, const DenseW *d) {
+    for (int64_t r = 0; r < w->k; r++)
+        for (int64_t c = 0; c < m->nc; c++) {
+            double al = m->Alo[r * m->lda + m->cols[c]], ah = m->Ahi[r * m->lda + m->cols[c]];
+            const float *wr = d->wt + m->cols[c] * d->K;
+            double *tl = m->Tlo + r * m->ldt, *th = m->Thi + r * m->ldt;
+            if (al != 0) for (int64_t j = 0; j < d->K; j++) tl[j] += al * (double)wr[j];
+            if (ah != 0) for (int64_t j = 0; j < d->K; j++) th[j] += ah * (double)wr[j];
+        }
+}
+
+/* Small products in double (gemm.c), on packed copies. */
+static void matmul_double(const Backward *w, const MatRows *m, const DenseW *d) {
+    int64_t k = w->k, nc = m->nc, K = d->K;
+    double *pa = pd_xmalloc((size_t)(2 * k * nc) * sizeof *pa + 8), *pb = pd_xmalloc((size_t)(nc * K) * sizeof *pb + 8);
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t c = 0; c < nc; c++) {
+            pa[r * nc + c] = m->Alo[r * m->lda + m->cols[c]];
+            pa[(k + r) * nc + c] = m->Ahi[r * m->lda + m->cols[c]];
+        }
+    for (int64_t c = 0; c < nc; c++)
+        for (int64_t j = 0; j < K; j++) pb[c * K + j] = d->wt[m->cols[c] * K + j];
+    bounds_gemm_acc(m->Tlo, m->ldt, pa, nc, pb, K, k, nc, K);
+    bounds_gemm_acc(m->Thi, m->ldt, pa + k * nc, nc, pb, K, k, nc, K);
+    free(pa), free(pb);
+}
+
+/* sum_j T[r, j] c[j] for every row of both passes. OUT: dot[2k]. */
+static void rows_dot(const Backward *w, const MatRows *m, int64_t K, const double *c, double *dot) {
+    for (int64_t r = 0; r < 2 * w->k; r++) {
+        const double *t = (r < w->k ? m->Tlo : m->Thi) + (r % w->k) * m->ldt;
+        double s = 0;
+        for (int64_t j = 0; j < K; j++) s += t[j] * c[j];
+        dot[r] = s;
+    }
+}
+
+/* Large products in f32 (gemm32.c), sound in real arithmetic: with x's
+ * center c and radius rad, T x = T~ x + (T - T~) c + (T - T~)(x - c).
+ * The second term is A (W c) - T~ c, computed in double; the third is at
+ * most gamma |fl32(A)| |W| rad = gamma sum_j |fl32(A_j)| v_j with v = |W| rad
+ * (bounds_gemm_gamma), so the offsets move by the one and widen by the
+ * other: the error scales with the radius, not with |x|.  False (nothing
+ * done) when f32 could overflow or x is unbounded. */
+static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
+    int64_t k = w->k, nc = m->nc, K = d->K;
+    double amax = 0, srad = 0, sv = 0;
+    for (int64_t r = 0; r < k; r++)
+        for (int64_t c = 0; c < nc; c++)
+            amax = fmax(amax, fmax(fabs(m->Alo[r * m->lda + m->cols[c]]), fabs(m->Ahi[r * m->lda + m->cols[c]])));
+    /* products and sums below 2^100: far from f32's 2^128 */
+    if (!(amax * (d->wmax + 1) * (double)(nc + 1) < 0x1p100)) return false;
+    double *cen = pd_xmalloc((size_t)(2 * K + 2 * nc + 4 * k) * sizeof *cen + 8), *rad = cen + K, *z = rad + K;
+    double *v = z + nc, *before = v + nc, *after = before + 2 * k;
+    for (int64_t j = 0; j < K; j++) {
+        cen[j] = 0.5 * m->xlo[j] + 0.5 * m->xhi[j];
+        rad[j] = fmax(m->xhi[j] - cen[j], cen[j] - m->xlo[j]);
+        srad += rad[j];
+    }
+    for (int64_t c = 0; c < nc; c++) {
+        const float *wr = d->wt + m->cols[c] * K;
+        double zc = 0, vc = 0;
+        for (int64_t j = 0; j < K; j++) zc += (double)wr[j] * cen[j], vc += fabs((double)wr[j]) * rad[j];
+        z[c] = zc, v[c] = vc, sv += vc;
+    }
+    bool ok = isfinite(srad) && isfinite(sv);
+    if (ok) {
+        rows_dot(w, m, K, cen, before);
+        Gemm32 g = {{m->Alo, m->Ahi}, {m->Tlo, m->Thi}, m->lda, m->ldt, k, nc, K, m->cols, d->wt};
+        bounds_gemm32(&g, w->b->threads);
+        rows_dot(w, m, K, cen, after);
+        double gam = bounds_gemm_gamma(nc), eta = 0x1p-149 * ((double)(2 * nc + 2) * srad + sv);
+        for (int64_t r = 0; r < 2 * k; r++) {
+            const double *a = (r < k ? m->Alo : m->Ahi) + (r % k) * m->lda;
+            double exact = 0, err = 0;
+            for (int64_t c = 0; c < nc; c++) {
+                exact += a[m->cols[c]] * z[c];
+                err += fabs((double)(float)a[m->cols[c]]) * v[c];
+            }
+            double shift = exact - (after[r] - before[r]), widen = gam * err + eta;
+            if (r < k) w->bias_lo[r] += shift - widen;
+            else w->bias_hi[r - k] += shift + widen;
+        }
+    }
+    free(cen);
+    return ok;
+}
+
+/* x @ W: A_x = A W^T, per row group of x, on DenseW's rows of W^T. */
+static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
+    const DenseW *d = bn->dense;
     const BNode *x = &w->b->nodes[n->in[0]];
     Coef *T = coef(w, n->in[0]);
-    int64_t rows = x->n / K, k = w->k;
-    int64_t *cols = pd_xmalloc((size_t)N * sizeof *cols + 8);
-    double *pa = pd_xmalloc((size_t)(2 * k * N) * sizeof *pa + 8), *pb = pd_xmalloc((size_t)(N * K) * sizeof *pb + 8);
-    for (int64_t q = 0; q < rows; q++) {
-        int64_t nc = 0;
-        for (int64_t j = 0; j < N; j++) {
-            bool used = false;
-            for (int64_t r = 0; r < k && !used; r++)
-                used = A->lo[r * bn->n + q * N + j] != 0 || A->hi[r * bn->n + q * N + j] != 0;
-            if (used) cols[nc++] = j;
-        }
-        for (int64_t r = 0; r < k; r++)
-            for (int64_t c = 0; c < nc; c++) {
-                pa[r * nc + c] = A->lo[r * bn->n + q * N + cols[c]];
-                pa[(k + r) * nc + c] = A->hi[r * bn->n + q * N + cols[c]];
-            }
-        for (int64_t c = 0; c < nc; c++) memcpy(pb + c * K, node->wT + cols[c] * K, (size_t)K * sizeof *pb);
-        bounds_gemm_acc(T->lo + q * K, x->n, pa, nc, pb, K, k, nc, K);
-        bounds_gemm_acc(T->hi + q * K, x->n, pa + k * nc, nc, pb, K, k, nc, K);
+    int64_t K = d->K, N = d->N, k = w->k;
+    MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)N * sizeof *m.cols + 8)};
+    for (int64_t q = 0; q < x->n / K; q++) {
+        m.Alo = A->lo + q * N, m.Ahi = A->hi + q * N, m.Tlo = T->lo + q * K, m.Thi = T->hi + q * K;
+        m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;
+        used_columns(w, &m, N);
+        if (m.nnz * 8 <= 2 * k * m.nc) matmul_sparse(w, &m, d);
+        else if (k < w->b->f32_rows || !matmul_f32(w, &m, d)) matmul_double(w, &m, d);
     }
-    free(cols), free(pa), free(pb);
+    free(m.cols);
 }
 
 /* The upper and lower lines of unit i of an elementwise activation. */
@@ -131,28 +228,36 @@ static void unit_lines(const IrNode *n, double l, double u, double *su, double *
 /* Elementwise activations: per row, the lower pass takes the lower line
  * where A >= 0 and the upper line where A < 0; the upper pass the
  * opposite.  Zero coefficients add nothing (an infinite offset of an
- * overflowing exp must not become 0 * inf). */
+ * overflowing exp must not become 0 * inf).  The lines are found once per
+ * unit, then the rows are walked in order. */
 static void back_relu(Backward *w, IrId id, const IrNode *n, const BNode *bn, const Coef *A) {
     const BNode *z = &w->b->nodes[n->in[0]];
     Coef *T = coef(w, n->in[0]);
     const double *alo = w->alpha ? w->alpha->lo[id] : NULL, *ahi = w->alpha ? w->alpha->hi[id] : NULL;
-    for (int64_t i = 0; i < bn->n; i++) {
-        double su, tu, sl, tl;
-        unit_lines(n, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
-        bool open = z->lo[i] < 0 && z->hi[i] > 0; /* alpha-CROWN's slopes apply here */
-        for (int64_t r = 0; r < w->k; r++) {
-            double al = A->lo[r * bn->n + i], ah = A->hi[r * bn->n + i];
-            double s_lo = alo && open ? alo[r * bn->n + i] : sl, s_hi = ahi && open ? ahi[r * bn->n + i] : sl;
-            if (al != 0) {
-                T->lo[r * z->n + i] += al >= 0 ? al * s_lo : al * su;
-                w->bias_lo[r] += al >= 0 ? al * tl : al * tu;
+    int64_t nn = bn->n;
+    double *su = pd_xmalloc((size_t)(4 * nn) * sizeof *su + 8), *tu = su + nn, *sl = tu + nn, *tl = sl + nn;
+    uint8_t *open = pd_xmalloc((size_t)nn + 1); /* alpha-CROWN's slopes apply here */
+    for (int64_t i = 0; i < nn; i++) {
+        unit_lines(n, z->lo[i], z->hi[i], &su[i], &tu[i], &sl[i], &tl[i]);
+        open[i] = z->lo[i] < 0 && z->hi[i] > 0;
+    }
+    for (int64_t r = 0; r < w->k; r++) {
+        const double *al = A->lo + r * nn, *ah = A->hi + r * nn;
+        double *tlo = T->lo + r * z->n, *thi = T->hi + r * z->n, blo = 0, bhi = 0;
+        for (int64_t i = 0; i < nn; i++) {
+            double s_lo = alo && open[i] ? alo[r * nn + i] : sl[i], s_hi = ahi && open[i] ? ahi[r * nn + i] : sl[i];
+            if (al[i] != 0) {
+                tlo[i] += al[i] >= 0 ? al[i] * s_lo : al[i] * su[i];
+                blo += al[i] >= 0 ? al[i] * tl[i] : al[i] * tu[i];
             }
-            if (ah != 0) {
-                T->hi[r * z->n + i] += ah >= 0 ? ah * su : ah * s_hi;
-                w->bias_hi[r] += ah >= 0 ? ah * tu : ah * tl;
+            if (ah[i] != 0) {
+                thi[i] += ah[i] >= 0 ? ah[i] * su[i] : ah[i] * s_hi;
+                bhi += ah[i] >= 0 ? ah[i] * tu[i] : ah[i] * tl[i];
             }
         }
+        w->bias_lo[r] += blo, w->bias_hi[r] += bhi;
     }
+    free(su), free(open);
 }
 
 /* The product of two bounded operands, z = x*y with x in [lx, ux], y in
@@ -203,7 +308,7 @@ static void back_node(Backward *w, IrId id) {
         bounds_softmax_back(w->b, n, bn, w->k, A->lo, A->hi, T->lo, T->hi, w->bias_lo, w->bias_hi);
         break;
     }
-    case IR_OP_MATMUL: back_matmul(w, id, n, bn, A); break;
+    case IR_OP_MATMUL: back_matmul(w, n, bn, A); break;
     case IR_OP_MAXPOOL1D: case IR_OP_MAXPOOL2D: {
         Coef *T = coef(w, n->in[0]);
         bounds_maxpool_back(bn->map, &w->b->nodes[n->in[0]], w->k, bn->n, A->lo, A->hi, T->lo, T->hi, w->bias_lo,

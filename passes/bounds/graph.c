@@ -56,6 +56,23 @@ static PdrtTensor as_tensor(const IrType *t, const double *v) {
     return r;
 }
 
+/* A transpose of a constant, done here: the interpreter would copy the
+ * operand to f32 and the result back to double. */
+static double *transpose_value(const BoundsGraph *b, const IrNode *n) {
+    const IrType *in = &ir_node(b->g, n->in[0])->type, *out = &n->type;
+    const int64_t *perm = ir_get_ints(n, "perm", NULL);
+    int64_t unit = out->dtype == IR_C64 ? 2 : 1, count = ir_type_numel(out), stride[IR_MAX_RANK], s = unit;
+    for (uint32_t i = in->rank; i-- > 0;) stride[i] = s, s *= in->dims[i];
+    const double *v = b->nodes[n->in[0]].value;
+    double *r = pd_xmalloc((size_t)(count * unit + 1) * sizeof *r);
+    for (int64_t f = 0; f < count; f++) {
+        int64_t rem = f, idx = 0;
+        for (uint32_t i = out->rank; i-- > 0;) idx += (rem % out->dims[i]) * stride[perm[i]], rem /= out->dims[i];
+        for (int64_t u = 0; u < unit; u++) r[f * unit + u] = v[idx + u];
+    }
+    return r;
+}
+
 /* Evaluates a constant node from its constant operands. */
 static bool eval_constant(BoundsGraph *b, IrId id, char *err, size_t errlen) {
     const IrNode *n = ir_node(b->g, id);
@@ -70,6 +87,7 @@ static bool eval_constant(BoundsGraph *b, IrId id, char *err, size_t errlen) {
         snprintf(err, errlen, "parameter '%s' has no weights bound", n->name);
         return false;
     }
+    if (n->op == IR_OP_TRANSPOSE) return b->nodes[id].value = transpose_value(b, n), true;
     PdrtTensor in[16], out;
     if (n->nin > 16) return snprintf(err, errlen, "too many operands"), false;
     for (uint32_t k = 0; k < n->nin; k++)
@@ -177,7 +195,9 @@ static bool rule_applies(const BoundsGraph *b, const IrNode *n) {
     if (n->nin == 0) return true;
     const IrType *in0 = &ir_node(b->g, n->in[0])->type;
     if (in0->dtype != IR_F32 && !(in0->dtype == IR_C64 && complex_ok(n->op))) return false;
-    if (n->op == IR_OP_MATMUL) return !b->nodes[n->in[1]].variable && ir_node(b->g, n->in[1])->type.rank == 2;
+    if (n->op == IR_OP_MATMUL)
+        return !b->nodes[n->in[1]].variable && ir_node(b->g, n->in[1])->type.rank == 2 &&
+               ir_node(b->g, n->in[1])->type.dtype == IR_F32;
     if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_MIX) return !b->nodes[n->in[1]].variable;
     return true;
 }
@@ -208,7 +228,80 @@ static uint8_t exactness(const BoundsGraph *b, const IrNode *n) {
     }
 }
 
-/* Marks what depends on the input; checks those ops have rules. */
+/* A matmul weight w = transpose(P), P a 2-D f32 tensor with data (a
+ * parameter, `x @ transpose(weight)`): P's rows are the rows of W^T that
+ * DenseW keeps, so neither w nor P need a value.  NULL otherwise. */
+static const IrTensorData *transposed_data(const BoundsGraph *b, IrId w) {
+    const IrNode *n = ir_node(b->g, w);
+    if (n->op != IR_OP_TRANSPOSE || n->type.rank != 2) return NULL;
+    const int64_t *perm = ir_get_ints(n, "perm", NULL);
+    const IrTensorData *d = ir_node_data(b->g, n->in[0]);
+    return perm[0] == 1 && d && d->type.dtype == IR_F32 && d->type.rank == 2 ? d : NULL;
+}
+
+static DenseW *dense_weight(const BoundsGraph *b, const IrNode *n) {
+    DenseW *d = pd_xcalloc(1, sizeof *d);
+    IrId w = n->in[1];
+    const IrType *t = &ir_node(b->g, w)->type;
+    int64_t K = d->K = t->dims[0], N = d->N = t->dims[1];
+    const IrTensorData *p = transposed_data(b, w);
+    if (p) {
+        d->wt = p->data;
+    } else {
+        const double *v = b->nodes[w].value; /* f32 values: the node is f32 */
+        d->own = pd_xmalloc((size_t)(K * N) * sizeof *d->own + 8);
+        for (int64_t kk = 0; kk < K; kk++)
+            for (int64_t j = 0; j < N; j++) d->own[j * K + kk] = (float)v[kk * N + j];
+        d->wt = d->own;
+    }
+    for (int64_t i = 0; i < K * N; i++) d->wmax = fmax(d->wmax, fabs((double)d->wt[i]));
+    return d;
+}
+
+/* Which constants need a value: the operands of variable nodes (but not
+ * a weight DenseW reads in place) and, in turn, theirs.  Others (a
+ * parameter's double copy, its transpose) would cost time and memory. */
+static bool *needed_constants(const BoundsGraph *b) {
+    bool *need = pd_xcalloc(b->count + 1, sizeof *need);
+    for (uint32_t i = b->count; i-- > 0;) {
+        const IrNode *n = ir_node(b->g, i);
+        if (!b->nodes[i].variable && !need[i]) continue;
+        for (uint32_t k = 0; k < n->nin; k++) {
+            IrId o = n->in[k];
+            bool in_place = b->nodes[i].variable && n->op == IR_OP_MATMUL && k == 1 && transposed_data(b, o);
+            if (!b->nodes[o].variable && !in_place) need[o] = true;
+        }
+    }
+    return need;
+}
+
+/* A variable node's rule: its bounds, and what the rule precomputes. */
+static bool setup_variable(BoundsGraph *b, uint32_t i, char *err, size_t errlen) {
+    const IrNode *n = ir_node(b->g, i);
+    BNode *bn = &b->nodes[i];
+    if (!rule_applies(b, n)) {
+        snprintf(err, errlen, "bounds: no rule for %s of %s on the input's path yet", ir_op_info(n->op)->name,
+                 ir_type_str(b->g->arena, &n->type));
+        return false;
+    }
+    bn->exact = exactness(b, n);
+    bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
+    bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
+    bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
+    if (is_selection(n->op)) return selection_map(b, i, err, errlen);
+    if (bounds_is_spectral(n->op)) return (bn->map = bounds_spectral_map(b, n, err, errlen)) != NULL;
+    if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D ||
+        n->op == IR_OP_MAXPOOL1D || n->op == IR_OP_MAXPOOL2D)
+        bn->map = bounds_sparse_map(b, n);
+    else if (n->op == IR_OP_MATMUL)
+        bn->dense = dense_weight(b, n);
+    else if (n->nin == 2)
+        for (int k = 0; k < 2; k++) bn->bcast[k] = broadcast_map(&n->type, &ir_node(b->g, n->in[k])->type);
+    return true;
+}
+
+/* Marks what depends on the input; evaluates the constants its rules
+ * need; checks the variable ops have rules. */
 static bool classify(BoundsGraph *b, char *err, size_t errlen) {
     for (uint32_t i = 0; i < b->count; i++) {
         const IrNode *n = ir_node(b->g, i);
@@ -216,30 +309,14 @@ static bool classify(BoundsGraph *b, char *err, size_t errlen) {
         bn->n = ir_type_numel(&n->type) * (n->type.dtype == IR_C64 ? 2 : 1);
         bn->variable = n->op == IR_OP_INPUT;
         for (uint32_t k = 0; k < n->nin; k++) bn->variable |= b->nodes[n->in[k]].variable;
-        if (!bn->variable) {
-            if (n->op != IR_OP_OUTPUT && n->op != IR_OP_INPUT && !eval_constant(b, i, err, errlen)) return false;
-            continue;
-        }
-        if (!rule_applies(b, n)) {
-            snprintf(err, errlen, "bounds: no rule for %s of %s on the input's path yet", ir_op_info(n->op)->name,
-                     ir_type_str(b->g->arena, &n->type));
-            return false;
-        }
-        bn->exact = exactness(b, n);
-        bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
-        bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
-        bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
-        if (is_selection(n->op)) {
-            if (!selection_map(b, i, err, errlen)) return false;
-        } else if (bounds_is_spectral(n->op)) {
-            if (!(bn->map = bounds_spectral_map(b, n, err, errlen))) return false;
-        } else if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D ||
-                   n->op == IR_OP_AVGPOOL2D || n->op == IR_OP_MAXPOOL1D || n->op == IR_OP_MAXPOOL2D)
-            bn->map = bounds_sparse_map(b, n);
-        else if (n->nin == 2 && n->op != IR_OP_MATMUL)
-            for (int k = 0; k < 2; k++) bn->bcast[k] = broadcast_map(&n->type, &ir_node(b->g, n->in[k])->type);
     }
-    return true;
+    bool *need = needed_constants(b), ok = true;
+    for (uint32_t i = 0; i < b->count && ok; i++) {
+        if (b->nodes[i].variable) ok = setup_variable(b, i, err, errlen);
+        else if (need[i]) ok = eval_constant(b, i, err, errlen);
+    }
+    free(need);
+    return ok;
 }
 
 BoundsGraph *bounds_prepare(const IrGraph *g, char *err, size_t errlen) {
@@ -249,6 +326,7 @@ BoundsGraph *bounds_prepare(const IrGraph *g, char *err, size_t errlen) {
     b->nodes = pd_xcalloc(b->count + 1, sizeof(BNode));
     b->input = b->output = IR_NONE;
     b->alpha_iters = 20, b->alpha_lr = 0.5;
+    b->threads = 1, b->f32_rows = 64;
     for (uint32_t i = 0; i < b->count; i++) {
         const IrNode *n = ir_node(g, i);
         if (n->op == IR_OP_INPUT && b->input == IR_NONE) b->input = i;
@@ -274,7 +352,8 @@ void bounds_free(BoundsGraph *b) {
         BNode *n = &b->nodes[i];
         free(n->value), free(n->lo), free(n->hi), free(n->bcast[0]), free(n->bcast[1]);
         bounds_sparse_free(n->map);
-        free(n->rho), free(n->wT);
+        free(n->rho);
+        if (n->dense) free(n->dense->own), free(n->dense);
     }
     free(b->nodes);
     free(b);
@@ -284,14 +363,10 @@ void bounds_set_f32(BoundsGraph *b, bool on) { b->f32 = on; }
 
 void bounds_set_alpha(BoundsGraph *b, int iters, double lr) { b->alpha_iters = iters, b->alpha_lr = lr; }
 
+void bounds_set_threads(BoundsGraph *b, int threads) { b->threads = threads < 1 ? 1 : threads; }
+
 int64_t bounds_input_size(const BoundsGraph *b) { return b->nodes[b->input].n; }
 int64_t bounds_output_size(const BoundsGraph *b) { return b->nodes[b->output].n; }
-
-const double *bounds_matmul_weight(const BoundsGraph *b, const IrNode *n, int64_t *K, int64_t *N) {
-    const IrType *t = &ir_node(b->g, n->in[1])->type;
-    *K = t->dims[0], *N = t->dims[1];
-    return b->nodes[n->in[1]].value;
-}
 
 /* Which relaxation uses node id's bounds: none, a ReLU-like unit (only
  * units of open sign matter), or an S-shaped one (every unit matters). */

@@ -34,14 +34,13 @@ static double gamma_k(double k) { return k * U_F32 / (1 - k * U_F32); }
 
 /* sum_k |w| |x| for each output of a matmul. */
 static void matmul_rho(const BoundsGraph *b, const IrNode *n, BNode *bn) {
-    int64_t K, N;
-    const double *w = bounds_matmul_weight(b, n, &K, &N);
+    const DenseW *d = bn->dense;
     const BNode *x = &b->nodes[n->in[0]];
-    int64_t rows = x->n / K;
+    int64_t K = d->K, N = d->N, rows = x->n / K;
     for (int64_t r = 0; r < rows; r++)
         for (int64_t j = 0; j < N; j++) {
             double s = 0;
-            for (int64_t k = 0; k < K; k++) s += fabs(w[k * N + j]) * mag(x, r * K + k);
+            for (int64_t k = 0; k < K; k++) s += fabs((double)d->wt[j * K + k]) * mag(x, r * K + k);
             bn->rho[r * N + j] = gamma_k((double)K) * s * (1 + 2 * U_F32) + ETA * (double)K;
         }
 }

@@ -22,6 +22,7 @@ static const char *const help =
     "                ReLU lower slopes optimized for each output)\n"
     "  --alpha-iters N  alpha-crown's Adam steps (default 20)\n"
     "  --alpha-lr X  alpha-crown's learning rate (default 0.5, times 0.98 a step)\n"
+    "  --threads N   threads for the large dense products (default 1)\n"
     "  --f32         bounds that also hold for f32 evaluation (explicit\n"
     "                rounding-error terms for every op)\n"
     "  --json FILE   also write the bounds as JSON (atomically)\n";
@@ -29,7 +30,7 @@ static const char *const help =
 typedef struct {
     const char *center, *input_name, *lower, *upper, *json;
     double eps, alpha_lr;
-    int alpha_iters;
+    int alpha_iters, threads;
     BoundsMethod method;
     bool f32;
 } BoundsArgs;
@@ -40,14 +41,14 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
         {"lower", required_argument, 0, 'l'}, {"upper", required_argument, 0, 'u'},
         {"method", required_argument, 0, 'm'}, {"json", required_argument, 0, 'j'},
         {"f32", no_argument, 0, 'f'}, {"alpha-iters", required_argument, 0, 'A'},
-        {"alpha-lr", required_argument, 0, 'L'},
+        {"alpha-lr", required_argument, 0, 'L'}, {"threads", required_argument, 0, 'T'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     char *end;
     optind = 0;
     a->method = BOUNDS_CROWN;
     a->eps = NAN;
-    a->alpha_iters = 20, a->alpha_lr = 0.5;
+    a->alpha_iters = 20, a->alpha_lr = 0.5, a->threads = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'i': {
@@ -75,6 +76,13 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
             if (*end || v < 0 || v > 100000)
                 return fprintf(stderr, "pdec: error: --alpha-iters needs an integer from 0 to 100000, got '%s'\n", optarg), EXIT_USER;
             a->alpha_iters = (int)v;
+            break;
+        }
+        case 'T': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 64)
+                return fprintf(stderr, "pdec: error: --threads needs an integer from 1 to 64, got '%s'\n", optarg), EXIT_USER;
+            a->threads = (int)v;
             break;
         }
         case 'L':
@@ -165,6 +173,7 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     if (ok) {
         bounds_set_f32(b, a->f32);
         bounds_set_alpha(b, a->alpha_iters, a->alpha_lr);
+        bounds_set_threads(b, a->threads);
         bounds_linear(b, in_lo, in_hi, a->method, NULL, NULL, m, lo, hi);
         r.seconds = bounds_now() - t0;
         printf("bounds by %s, %s\n", r.method,
