@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bounds_impl.h"
+#include "chain.h"
 
-enum { SAMPLES = 4096, PGD_STARTS = 16, PGD_STEPS = 40, MAX_DEPTH = 400 };
+enum { PGD_STEPS = 60, MAX_DEPTH = 400 };
 
 double bounds_now(void) {
     struct timespec ts;
@@ -37,8 +37,15 @@ typedef struct {
     VerifyResult *out;
     double *y;
     double *state; /* the bounds of the box last bounded, for its children */
+    Chain *ch;     /* the network as a plain MLP, or NULL: the generic analysis */
+    int64_t state_size;
     unsigned seed;
     double last_draw;
+    double temp;        /* the soft maximum's temperature (slope) */
+    double attack_time; /* seconds spent looking for counterexamples */
+    double *gy, *scratch;
+    double start;       /* when the case began */
+    int rounds;         /* attacks during branch and bound */
 } Case;
 
 /* max_r (C_r·y - d_r) for the outputs y: <= 0 means a counterexample. */
@@ -54,7 +61,8 @@ static double worst_row(Case *c) {
 
 /* The violation at x in real arithmetic (what the search minimizes). */
 static double violation(Case *c, const double *x) {
-    bounds_eval_real(c->b, x, c->y);
+    if (c->ch) chain_eval(c->ch, x, c->y);
+    else bounds_eval_real(c->b, x, c->y);
     return worst_row(c);
 }
 
@@ -74,44 +82,92 @@ static bool found(Case *c, const double *x) {
 
 static double urand(unsigned *s) { return (double)rand_r(s) / RAND_MAX; }
 
-/* Projected descent on the violation from x, by finite differences. */
-static bool descend(Case *c, double *x, const double *lo, const double *hi) {
-    double *g = pd_xmalloc((size_t)c->n * sizeof *g);
-    bool hit = false;
-    for (int s = 0; s < PGD_STEPS && !hit; s++) {
-        double f = violation(c, x);
-        for (int64_t i = 0; i < c->n; i++) {
-            double h = 1e-4 * (hi[i] - lo[i]) + 1e-12, keep = x[i];
-            x[i] = fmin(keep + h, hi[i]);
-            g[i] = (violation(c, x) - f) / (x[i] - keep + 1e-300);
-            x[i] = keep;
-        }
-        double step = 0.25 * pow(0.85, s);
-        for (int64_t i = 0; i < c->n; i++)
-            x[i] = fmin(hi[i], fmax(lo[i], x[i] - step * (hi[i] - lo[i]) * (g[i] > 0 ? 1 : g[i] < 0 ? -1 : 0)));
-        hit = found(c, x);
+/* The rows' values C_r·y - d_r at c->y into v; returns their max. */
+static double rows_at(const Case *c, double *v) {
+    double worst = -INFINITY;
+    for (int64_t r = 0; r < c->rows; r++) {
+        v[r] = -c->d[r];
+        for (int64_t j = 0; j < c->m; j++) v[r] += c->C[r * c->m + j] * c->y[j];
+        worst = fmax(worst, v[r]);
     }
-    free(g);
-    return hit;
+    return worst;
 }
 
-/* Random samples, then projected descent from the most violating ones. */
-static bool falsify(Case *c, const double *lo, const double *hi) {
-    double *x = pd_xmalloc((size_t)c->n * sizeof *x), *starts = pd_xmalloc((size_t)(PGD_STARTS * c->n) * sizeof *x);
-    double score[PGD_STARTS];
-    for (int k = 0; k < PGD_STARTS; k++) score[k] = INFINITY;
+/* The violation at x and in g its descent direction: the gradient of a
+ * soft maximum of the rows (a hard max makes the descent zigzag between
+ * rows that tie near a counterexample).  The MLP path differentiates
+ * exactly; the generic one by finite differences (inputs are few). */
+static double slope(Case *c, const double *x, double *g, const double *lo, const double *hi) {
+    double f = violation(c, x);
+    if (!c->ch || c->rows == 0 || c->rows > 64) {
+        double *t = c->scratch;
+        memcpy(t, x, (size_t)c->n * sizeof *t);
+        for (int64_t i = 0; i < c->n; i++) {
+            double h = 1e-4 * (hi[i] - lo[i]) + 1e-12;
+            t[i] = fmin(x[i] + h, hi[i]);
+            g[i] = (violation(c, t) - f) / (t[i] - x[i] + 1e-300);
+            t[i] = x[i];
+        }
+        return f;
+    }
+    double v[64], z = 0;
+    rows_at(c, v);
+    for (int64_t r = 0; r < c->rows; r++) z += v[r] = exp((v[r] - f) / c->temp);
+    for (int64_t j = 0; j < c->m; j++) {
+        c->gy[j] = 0;
+        for (int64_t r = 0; r < c->rows; r++) c->gy[j] += v[r] / z * c->C[r * c->m + j];
+    }
+    chain_backprop(c->ch, c->gy, g);
+    return f;
+}
+
+/* Projected sign descent on the violation from x, steps of step0 x the
+ * box's width, shrinking. */
+static bool descend(Case *c, double *x, const double *lo, const double *hi, int steps, double step0) {
+    double *g = pd_xmalloc((size_t)c->n * sizeof *g);
     bool hit = false;
-    for (int s = 0; s < SAMPLES && !hit && bounds_now() < c->opt->deadline; s++) {
-        for (int64_t i = 0; i < c->n; i++) x[i] = s == 0 ? 0.5 * (lo[i] + hi[i]) : lo[i] + urand(&c->seed) * (hi[i] - lo[i]);
+    for (int s = 0; s < steps && !hit; s++) {
+        if (slope(c, x, g, lo, hi) <= 0 && (hit = found(c, x))) break;
+        double step = step0 * pow(0.93, s);
+        for (int64_t i = 0; i < c->n; i++)
+            x[i] = fmin(hi[i], fmax(lo[i], x[i] - step * (hi[i] - lo[i]) * (g[i] > 0 ? 1 : g[i] < 0 ? -1 : 0)));
+    }
+    free(g);
+    return hit || found(c, x);
+}
+
+/* A random point of the box; half of them with coordinates pinned to a
+ * face: counterexamples often lie on the box's boundary, in slabs too thin
+ * for uniform samples (ACAS Xu network 1_9, property 7). */
+static void sample(Case *c, const double *lo, const double *hi, double *x) {
+    bool faces = rand_r(&c->seed) & 1;
+    for (int64_t i = 0; i < c->n; i++) {
+        double u = urand(&c->seed), f = faces ? urand(&c->seed) : 1;
+        x[i] = f < 0.2 ? lo[i] : f < 0.4 ? hi[i] : lo[i] + u * (hi[i] - lo[i]);
+    }
+}
+
+/* Random samples (the center first), then descents from the starts best
+ * ones. */
+static bool attack(Case *c, const double *lo, const double *hi, int samples, int starts) {
+    double t0 = bounds_now();
+    double *x = pd_xmalloc((size_t)c->n * sizeof *x), *pts = pd_xmalloc((size_t)(starts * c->n) * sizeof *x);
+    double *score = pd_xmalloc((size_t)starts * sizeof *score);
+    for (int k = 0; k < starts; k++) score[k] = INFINITY;
+    bool hit = false;
+    for (int s = 0; s < samples && !hit && (s % 256 || bounds_now() < c->opt->deadline); s++) {
+        if (s == 0) for (int64_t i = 0; i < c->n; i++) x[i] = 0.5 * (lo[i] + hi[i]);
+        else sample(c, lo, hi, x);
         double v = violation(c, x);
         if (v <= 0 && (hit = found(c, x))) break;
-        int worst = 0; /* keep the PGD_STARTS best points */
-        for (int k = 1; k < PGD_STARTS; k++) if (score[k] > score[worst]) worst = k;
-        if (v < score[worst]) score[worst] = v, memcpy(starts + worst * c->n, x, (size_t)c->n * sizeof *x);
+        int worst = 0; /* keep the best points */
+        for (int k = 1; k < starts; k++) if (score[k] > score[worst]) worst = k;
+        if (v < score[worst]) score[worst] = v, memcpy(pts + worst * c->n, x, (size_t)c->n * sizeof *x);
     }
-    for (int k = 0; k < PGD_STARTS && !hit && isfinite(score[k]) && bounds_now() < c->opt->deadline; k++)
-        hit = descend(c, starts + k * c->n, lo, hi);
-    free(x), free(starts);
+    for (int k = 0; k < starts && !hit && isfinite(score[k]) && bounds_now() < c->opt->deadline; k++)
+        hit = descend(c, pts + k * c->n, lo, hi, PGD_STEPS, 0.05);
+    free(x), free(pts), free(score);
+    c->attack_time += bounds_now() - t0;
     return hit;
 }
 
@@ -132,28 +188,69 @@ static void draw(Case *c, size_t pending) {
     fflush(stderr);
 }
 
+/* The rows' lower bounds are linear functions A_r . x + c_r on the box;
+ * the box is safe when at every x some row is positive, which holds when
+ * a convex combination of the rows is positive on the whole box (weak LP
+ * duality: min_x max_r >= max_lambda min_x sum lambda_r).  The best
+ * combination is found by exponentiated ascent over the simplex; any
+ * lambda gives a valid bound.  Returns it; s: its coefficients over x. */
+static double combine(const Case *c, const double *A, const double *lo, const double *xl, const double *xu, double *s) {
+    int64_t k = c->rows, n = c->n, best = 0;
+    double cst[16], lam[16], grad[16], top;
+    for (int64_t r = 0; r < k; r++) {
+        cst[r] = lo[r];
+        for (int64_t i = 0; i < n; i++) cst[r] -= fmin(A[r * n + i] * xl[i], A[r * n + i] * xu[i]);
+        if (lo[r] > lo[best]) best = r;
+    }
+    memcpy(s, A + best * n, (size_t)n * sizeof *s);
+    top = lo[best];
+    if (k < 2 || k > 16 || n > 64) return top; /* a single row, or too large for this */
+    for (int64_t r = 0; r < k; r++) lam[r] = 1.0 / (double)k;
+    for (int t = 0; t < 60 && top <= 0; t++) {
+        double g = 0, gmin = INFINITY, gmax = -INFINITY, sv[64];
+        for (int64_t i = 0; i < n; i++) {
+            sv[i] = 0;
+            for (int64_t r = 0; r < k; r++) sv[i] += lam[r] * A[r * n + i];
+        }
+        for (int64_t r = 0; r < k; r++) {
+            grad[r] = cst[r];
+            for (int64_t i = 0; i < n; i++) grad[r] += A[r * n + i] * (sv[i] >= 0 ? xl[i] : xu[i]);
+            g += lam[r] * grad[r];
+            gmin = fmin(gmin, grad[r]), gmax = fmax(gmax, grad[r]);
+        }
+        if (g > top) top = g, memcpy(s, sv, (size_t)n * sizeof *s);
+        double eta = 4.0 / ((gmax - gmin + 1e-300) * sqrt(t + 1.0)), z = 0;
+        for (int64_t r = 0; r < k; r++) z += lam[r] *= exp(eta * (grad[r] - gmax));
+        for (int64_t r = 0; r < k; r++) lam[r] = fmax(lam[r] / z, 1e-12);
+    }
+    return top;
+}
+
 /* Proven safe? Otherwise the dimension to split. */
 static bool safe(Case *c, const Box *bx, int64_t *split) {
     double *lo = pd_xmalloc((size_t)c->rows * sizeof *lo + 8), *hi = pd_xmalloc((size_t)c->rows * sizeof *hi + 8);
-    bounds_use_prior(c->b, bx->prior);
     double *A = pd_xmalloc((size_t)(c->rows * c->n) * sizeof *A + 8), *negd = pd_xmalloc((size_t)c->rows * sizeof *negd + 8);
-    for (int64_t r = 0; r < c->rows; r++) negd[r] = -c->d[r];
-    bounds_linear_coef(c->b, bx->lo, bx->hi, c->C, negd, c->rows, lo, hi, A);
-    bounds_save_state(c->b, c->state); /* before evaluations overwrite it */
+    if (c->ch) {
+        chain_crown(c->ch, bx->lo, bx->hi, bx->prior, c->state, c->C, c->d, c->rows, lo, A);
+    } else {
+        bounds_use_prior(c->b, bx->prior);
+        for (int64_t r = 0; r < c->rows; r++) negd[r] = -c->d[r];
+        bounds_linear_coef(c->b, bx->lo, bx->hi, c->C, negd, c->rows, lo, hi, A);
+        bounds_save_state(c->b, c->state); /* before evaluations overwrite it */
+    }
     c->out->boxes++;
-    int64_t best = 0;
-    for (int64_t r = 1; r < c->rows; r++) if (lo[r] > lo[best]) best = r;
-    bool proven = c->rows && lo[best] > 0;
+    double *s = pd_xmalloc((size_t)c->n * sizeof *s + 8);
+    bool proven = c->rows && combine(c, A, lo, bx->lo, bx->hi, s) > 0;
     /* |coefficient| x width, with a floor on the coefficient: a dimension
      * the final row ignores may still make hidden neurons unstable, and
      * must not stay wide forever. */
     double amax = 0, score = -1;
-    for (int64_t i = 0; i < c->n; i++) amax = fmax(amax, fabs(A[best * c->n + i]));
+    for (int64_t i = 0; i < c->n; i++) amax = fmax(amax, fabs(s[i]));
     for (int64_t i = 0; i < c->n && !proven; i++) {
-        double s = (fabs(A[best * c->n + i]) + 0.01 * amax + 1e-30) * (bx->hi[i] - bx->lo[i]);
-        if (s > score) score = s, *split = i;
+        double v = (fabs(s[i]) + 0.01 * amax + 1e-30) * (bx->hi[i] - bx->lo[i]);
+        if (v > score) score = v, *split = i;
     }
-    free(lo), free(hi), free(A), free(negd);
+    free(lo), free(hi), free(A), free(negd), free(s);
     return proven;
 }
 
@@ -212,7 +309,7 @@ static void split(Case *c, Arena *a, Heap *h, Box *bx, int64_t dim, const double
     Box right = box_copy(c, bx->lo, bx->hi), left;
     right.lo[dim] = bx->hi[dim] = mid[dim];
     left = box_copy(c, bx->lo, bx->hi);
-    size_t state = (size_t)bounds_state_size(c->b) * sizeof(double);
+    size_t state = (size_t)c->state_size * sizeof(double);
     right.prior = pd_xmalloc(state + 8), left.prior = pd_xmalloc(state + 8);
     memcpy(right.prior, c->state, state);
     memcpy(left.prior, c->state, state);
@@ -226,15 +323,17 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
     Heap heap = {0};
     Arena *a = arena_new();
     heap_push(a, &heap, box_copy(c, in_lo, in_hi));
-    double *mid = pd_xmalloc((size_t)c->n * sizeof *mid);
+    double *mid = pd_xmalloc((size_t)c->n * sizeof *mid), *start = pd_xmalloc((size_t)c->n * sizeof *start);
     bool undecided = false;
     while (heap.len && c->out->verdict == VERDICT_UNSAT) {
         if (bounds_now() > c->opt->deadline) c->out->verdict = VERDICT_TIMEOUT;
         Box bx = heap_pop(&heap);
         int64_t dim = 0;
         draw(c, heap.len);
-        /* the proof stalls: attack the whole box again with fresh samples */
-        if (!c->opt->no_attack && c->out->boxes && c->out->boxes % 2048 == 0 && falsify(c, in_lo, in_hi)) {
+        /* while the proof goes on, a quarter of the time looks for
+         * counterexamples in the whole box, in growing rounds */
+        if (!c->opt->no_attack && bounds_now() - c->start > 4 * c->attack_time + 0.02 &&
+            attack(c, in_lo, in_hi, 1024 << (c->rounds < 4 ? c->rounds++ : 4), 16)) {
             free(bx.lo), free(bx.hi), free(bx.prior);
             break;
         }
@@ -242,7 +341,8 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
             for (int64_t i = 0; i < c->n; i++) mid[i] = 0.5 * (bx.lo[i] + bx.hi[i]);
             /* now and then a short descent inside the box: counterexamples
              * too small for random samples lie where the search digs */
-            if (found(c, mid) || (c->out->boxes % 32 == 0 && descend(c, mid, bx.lo, bx.hi))) {
+            memcpy(start, mid, (size_t)c->n * sizeof *mid); /* the descent moves it; mid splits */
+            if (found(c, mid) || (c->out->boxes % 32 == 0 && descend(c, start, bx.lo, bx.hi, 20, 0.1))) {
                 /* sat: done */
             } else if (bx.depth >= MAX_DEPTH || bx.hi[dim] - bx.lo[dim] < 1e-12) {
                 undecided = true; /* e.g. a point where the margin is exactly 0: go on elsewhere */
@@ -258,23 +358,41 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
     }
     bounds_use_prior(c->b, NULL);
     if (undecided && c->out->verdict == VERDICT_UNSAT) c->out->verdict = VERDICT_UNKNOWN;
-    free(mid);
+    free(mid), free(start);
     arena_free(a);
     if (c->opt->progress) fprintf(stderr, "\r%60s\r", "");
 }
 
+/* The soft maximum's temperature: a fiftieth of the rows' size at the
+ * center (the rows' scale differs from network to network). */
+static double temperature(Case *c, const double *lo, const double *hi) {
+    double v[64], t = 0;
+    for (int64_t i = 0; i < c->n; i++) c->scratch[i] = 0.5 * (lo[i] + hi[i]);
+    violation(c, c->scratch);
+    if (c->rows > 64) return 1;
+    rows_at(c, v);
+    for (int64_t r = 0; r < c->rows; r++) t = fmax(t, fabs(v[r]));
+    return 0.02 * t + 1e-9;
+}
+
 void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
                  int64_t rows, const VerifyOptions *opt, VerifyResult *out) {
-    Case c = {b, C, d, rows, bounds_input_size(b), bounds_output_size(b), opt, out, NULL, NULL, opt->seed, 0};
-    c.y = pd_xmalloc((size_t)c.m * sizeof(double) + 8);
-    c.state = pd_xmalloc((size_t)bounds_state_size(b) * sizeof(double) + 8);
+    Case c = {.b = b, .C = C, .d = d, .rows = rows, .n = bounds_input_size(b), .m = bounds_output_size(b), .opt = opt,
+              .out = out, .seed = opt->seed, .start = bounds_now()};
+    c.ch = chain_from_bounds(b);
+    c.state_size = c.ch ? chain_state_size(c.ch) : bounds_state_size(b);
+    c.y = pd_xmalloc((size_t)c.m * sizeof(double) + 8), c.gy = pd_xmalloc((size_t)c.m * sizeof(double) + 8);
+    c.scratch = pd_xmalloc((size_t)c.n * sizeof(double) + 8);
+    c.state = pd_xmalloc((size_t)c.state_size * sizeof(double) + 8);
     memset(out, 0, sizeof *out);
     out->verdict = VERDICT_UNSAT;
     bool empty = false;
     for (int64_t i = 0; i < c.n; i++) empty |= in_lo[i] > in_hi[i];
-    if (!empty && (opt->no_attack || !falsify(&c, in_lo, in_hi))) {
+    if (!empty) c.temp = temperature(&c, in_lo, in_hi);
+    if (!empty && (opt->no_attack || !attack(&c, in_lo, in_hi, 512, 8))) {
         if (bounds_now() > opt->deadline) out->verdict = VERDICT_TIMEOUT;
         else bab(&c, in_lo, in_hi);
     }
-    free(c.y), free(c.state);
+    free(c.y), free(c.gy), free(c.scratch), free(c.state);
+    chain_free(c.ch);
 }

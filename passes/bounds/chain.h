@@ -1,0 +1,41 @@
+/* chain.h — a graph that is a plain chain of dense layers with ReLU between
+ * them (an MLP such as the ACAS Xu networks), for branch and bound.
+ *
+ * The generic analysis walks the graph node by node and bounds every unit
+ * of every box afresh.  Branch and bound on a small MLP bounds many
+ * thousands of boxes, so this module keeps the layers as plain matrices
+ * and bounds a sub-box from its parent's bounds: a unit whose sign is
+ * fixed on the parent box is fixed on every sub-box, and only the units of
+ * open sign are bounded again (backward CROWN, the same relaxation as
+ * crown.c).  Sound in real arithmetic only (no f32 rounding terms): the
+ * caller uses the generic analysis for --f32.
+ */
+#ifndef PD_BOUNDS_CHAIN_H
+#define PD_BOUNDS_CHAIN_H
+
+#include "bounds_impl.h"
+
+typedef struct Chain Chain;
+
+/* The chain that b's graph is, or NULL when it is anything else. */
+Chain *chain_from_bounds(const BoundsGraph *b);
+void chain_free(Chain *c);
+
+/* Doubles in a box's saved state: every hidden unit's pre-activation
+ * bounds. */
+int64_t chain_state_size(const Chain *c);
+
+/* y = network(x) in double. */
+void chain_eval(Chain *c, const double *x, double *y);
+
+/* gx = d(gy . y)/dx at the x chain_eval last evaluated. */
+void chain_backprop(Chain *c, const double *gy, double *gx);
+
+/* Lower bounds lo[k] of C . y - d over the box [xl, xu] and their
+ * coefficients over the input A (k x n): lo[r] = min over the box of
+ * A[r] . x + const.  parent: the state of a box containing this one (NULL
+ * at the root); state: OUT, this box's. */
+void chain_crown(Chain *c, const double *xl, const double *xu, const double *parent, double *state,
+                 const double *C, const double *d, int64_t k, double *lo, double *A);
+
+#endif
