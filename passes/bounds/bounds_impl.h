@@ -104,6 +104,22 @@ typedef struct {
 void bounds_gemm32(const Gemm32 *g, int threads);
 double bounds_gemm_gamma(int64_t kd);
 
+/* Row loops of the backward pass in vectors (vec.c).  relu_row: the
+ * ReLU-like step for one row, lines (sl, tl) under and (su, tu) over each
+ * unit, all finite; T += (set: =) the new coefficients; the offsets' sums
+ * into *blo, *bhi.  dot: sum a b.  abs32_dot: sum |fl32(a)| v.  scan:
+ * count[j] += (al[j] != 0) + (ah[j] != 0), the largest |value| (or NaN)
+ * into *amax. */
+void bounds_vec_relu_row(const double *al, const double *ah, double *Tl, double *Th, int64_t n, const double *sl,
+                         const double *su, const double *tl, const double *tu, bool set, double *blo, double *bhi);
+double bounds_vec_dot(const double *a, const double *b, int64_t n);
+double bounds_vec_abs32_dot(const double *a, const double *v, int64_t n);
+void bounds_vec_scan(const double *al, const double *ah, int64_t n, int64_t *count, double *amax);
+
+/* One output of x @ W from its row w of W^T (K floats): the sums
+ * w (w >= 0 ? lo : hi) and w (w >= 0 ? hi : lo) into *l, *h (ibp.c). */
+void bounds_dot_ends(const float *w, const double *lo, const double *hi, int64_t K, double *l, double *h);
+
 /* Slopes of the linear relaxation of a ReLU-like unit with input bounds
  * [l, u] and negative slope a (0 for ReLU): upper line su*x + tu, lower
  * line sl*x (auto_LiRPA's adaptive choice). */

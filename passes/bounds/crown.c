@@ -46,25 +46,57 @@ static Coef *coef(Backward *w, IrId id) {
     return c;
 }
 
+/* Moves node id's coefficients to node to unchanged when to has none yet
+ * and the same size (a bias add, a reshape): no copy. */
+static bool steal(Backward *w, IrId id, IrId to) {
+    if (w->A[to].lo || w->b->nodes[to].n != w->b->nodes[id].n) return false;
+    w->A[to] = w->A[id];
+    w->A[id].lo = w->A[id].hi = NULL;
+    return true;
+}
+
 /* Adds s * A(out) into operand k of n (through broadcasting), or into the
- * offsets when the operand is a constant. */
-static void to_operand(Backward *w, const IrNode *n, const BNode *bn, const Coef *A, int k, double s) {
+ * offsets when the operand is a constant.  With last, node id's
+ * coefficients are not needed afterwards and may move to the operand. */
+static void to_operand(Backward *w, IrId id, const IrNode *n, const BNode *bn, int k, double s, bool last) {
     IrId op = n->in[k];
     const BNode *on = &w->b->nodes[op];
     const int64_t *map = bn->bcast[k];
+    const Coef *A = &w->A[id];
+    if (on->variable && last && s == 1 && !map && steal(w, id, op)) return;
+    if (!on->variable && !map) { /* a constant of the same shape (a bias): into the offsets */
+        for (int64_t r = 0; r < w->k; r++) {
+            w->bias_lo[r] += s * bounds_vec_dot(A->lo + r * bn->n, on->value, bn->n);
+            w->bias_hi[r] += s * bounds_vec_dot(A->hi + r * bn->n, on->value, bn->n);
+        }
+        return;
+    }
     Coef *T = on->variable ? coef(w, op) : NULL;
-    for (int64_t r = 0; r < w->k; r++)
+    for (int64_t r = 0; r < w->k; r++) {
+        const double *al = A->lo + r * bn->n, *ah = A->hi + r * bn->n;
+        double bl = 0, bh = 0;
         for (int64_t i = 0; i < bn->n; i++) {
             int64_t j = map ? map[i] : i;
-            double al = s * A->lo[r * bn->n + i], ah = s * A->hi[r * bn->n + i];
             if (T) {
-                T->lo[r * on->n + j] += al;
-                T->hi[r * on->n + j] += ah;
+                T->lo[r * on->n + j] += s * al[i];
+                T->hi[r * on->n + j] += s * ah[i];
             } else {
-                w->bias_lo[r] += al * on->value[j];
-                w->bias_hi[r] += ah * on->value[j];
+                bl += al[i] * on->value[j], bh += ah[i] * on->value[j];
             }
         }
+        w->bias_lo[r] += s * bl, w->bias_hi[r] += s * bh;
+    }
+}
+
+/* add, sub: the constant operands first, so the last variable one may
+ * take the coefficients over. */
+static void back_add(Backward *w, IrId id, const IrNode *n, const BNode *bn) {
+    double s1 = n->op == IR_OP_SUB ? -1 : 1;
+    bool v0 = w->b->nodes[n->in[0]].variable, v1 = w->b->nodes[n->in[1]].variable;
+    if (!v0) to_operand(w, id, n, bn, 0, 1, false);
+    if (!v1) to_operand(w, id, n, bn, 1, s1, false);
+    if (v0) to_operand(w, id, n, bn, 0, 1, !v1);
+    if (v1) to_operand(w, id, n, bn, 1, s1, true);
 }
 
 /* mul by a constant c: the variable operand gets A * c. */
@@ -90,16 +122,16 @@ typedef struct {
     int64_t lda, ldt, nc, nnz;
     int64_t *cols;
     const double *xlo, *xhi;
+    double amax;       /* the largest |A| */
+    bool fresh;        /* T was all zeros */
 } MatRows;
 
 /* Units a ReLU shut give zero columns in every row: dropped.  Row by
- * row, so that A is read in order. */
+ * row, so that A is read in order; also the largest |A| (f32's range). */
 static void used_columns(const Backward *w, MatRows *m, int64_t N) {
     int64_t *count = pd_xcalloc((size_t)N + 1, sizeof *count);
-    for (int64_t r = 0; r < w->k; r++) {
-        const double *al = m->Alo + r * m->lda, *ah = m->Ahi + r * m->lda;
-        for (int64_t j = 0; j < N; j++) count[j] += (al[j] != 0) + (ah[j] != 0);
-    }
+    m->amax = 0;
+    for (int64_t r = 0; r < w->k; r++) bounds_vec_scan(m->Alo + r * m->lda, m->Ahi + r * m->lda, N, count, &m->amax);
     m->nc = m->nnz = 0;
     for (int64_t j = 0; j < N; j++) {
         if (count[j]) m->cols[m->nc++] = j;
@@ -141,9 +173,7 @@ static void matmul_double(const Backward *w, const MatRows *m, const DenseW *d) 
 static void rows_dot(const Backward *w, const MatRows *m, int64_t K, const double *c, double *dot) {
     for (int64_t r = 0; r < 2 * w->k; r++) {
         const double *t = (r < w->k ? m->Tlo : m->Thi) + (r % w->k) * m->ldt;
-        double s = 0;
-        for (int64_t j = 0; j < K; j++) s += t[j] * c[j];
-        dot[r] = s;
+        dot[r] = m->fresh ? 0 : bounds_vec_dot(t, c, K);
     }
 }
 
@@ -153,43 +183,41 @@ static void rows_dot(const Backward *w, const MatRows *m, int64_t K, const doubl
  * most gamma |fl32(A)| |W| rad = gamma sum_j |fl32(A_j)| v_j with v = |W| rad
  * (bounds_gemm_gamma), so the offsets move by the one and widen by the
  * other: the error scales with the radius, not with |x|.  False (nothing
- * done) when f32 could overflow or x is unbounded. */
+ * done) when f32 could overflow or x is unbounded.  z and v are kept for
+ * all N columns (zero where A is): the row sums are plain dot products. */
 static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
-    int64_t k = w->k, nc = m->nc, K = d->K;
-    double amax = 0, srad = 0, sv = 0;
-    for (int64_t r = 0; r < k; r++)
-        for (int64_t c = 0; c < nc; c++)
-            amax = fmax(amax, fmax(fabs(m->Alo[r * m->lda + m->cols[c]]), fabs(m->Ahi[r * m->lda + m->cols[c]])));
+    int64_t k = w->k, nc = m->nc, K = d->K, N = d->N;
+    double srad = 0, sv = 0;
     /* products and sums below 2^100: far from f32's 2^128 */
-    if (!(amax * (d->wmax + 1) * (double)(nc + 1) < 0x1p100)) return false;
-    double *cen = pd_xmalloc((size_t)(2 * K + 2 * nc + 4 * k) * sizeof *cen + 8), *rad = cen + K, *z = rad + K;
-    double *v = z + nc, *before = v + nc, *after = before + 2 * k;
+    if (!(m->amax * (d->wmax + 1) * (double)(nc + 1) < 0x1p100)) return false;
+    double *cen = pd_xmalloc((size_t)(3 * K + 2 * N + 4 * k) * sizeof *cen + 8), *rad = cen + K, *nrad = rad + K;
+    double *z = nrad + K, *v = z + N, *before = v + N, *after = before + 2 * k;
     for (int64_t j = 0; j < K; j++) {
         cen[j] = 0.5 * m->xlo[j] + 0.5 * m->xhi[j];
-        rad[j] = fmax(m->xhi[j] - cen[j], cen[j] - m->xlo[j]);
+        rad[j] = fmax(m->xhi[j] - cen[j], cen[j] - m->xlo[j]), nrad[j] = -rad[j];
         srad += rad[j];
     }
+    memset(z, 0, (size_t)(2 * N) * sizeof *z);
     for (int64_t c = 0; c < nc; c++) {
         const float *wr = d->wt + m->cols[c] * K;
-        double zc = 0, vc = 0;
-        for (int64_t j = 0; j < K; j++) zc += (double)wr[j] * cen[j], vc += fabs((double)wr[j]) * rad[j];
-        z[c] = zc, v[c] = vc, sv += vc;
+        double zc, unused;
+        bounds_dot_ends(wr, cen, cen, K, &zc, &unused);
+        bounds_dot_ends(wr, nrad, rad, K, &unused, &v[m->cols[c]]); /* sum |w| rad */
+        z[m->cols[c]] = zc, sv += v[m->cols[c]];
     }
     bool ok = isfinite(srad) && isfinite(sv);
     if (ok) {
         rows_dot(w, m, K, cen, before);
         Gemm32 g = {{m->Alo, m->Ahi}, {m->Tlo, m->Thi}, m->lda, m->ldt, k, nc, K, m->cols, d->wt};
         bounds_gemm32(&g, w->b->threads);
-        rows_dot(w, m, K, cen, after);
+        MatRows now = *m;
+        now.fresh = false;
+        rows_dot(w, &now, K, cen, after);
         double gam = bounds_gemm_gamma(nc), eta = 0x1p-149 * ((double)(2 * nc + 2) * srad + sv);
         for (int64_t r = 0; r < 2 * k; r++) {
             const double *a = (r < k ? m->Alo : m->Ahi) + (r % k) * m->lda;
-            double exact = 0, err = 0;
-            for (int64_t c = 0; c < nc; c++) {
-                exact += a[m->cols[c]] * z[c];
-                err += fabs((double)(float)a[m->cols[c]]) * v[c];
-            }
-            double shift = exact - (after[r] - before[r]), widen = gam * err + eta;
+            double shift = bounds_vec_dot(a, z, N) - (after[r] - before[r]);
+            double widen = gam * bounds_vec_abs32_dot(a, v, N) + eta;
             if (r < k) w->bias_lo[r] += shift - widen;
             else w->bias_hi[r - k] += shift + widen;
         }
@@ -202,9 +230,10 @@ static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
 static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
     const DenseW *d = bn->dense;
     const BNode *x = &w->b->nodes[n->in[0]];
+    bool fresh = !w->A[n->in[0]].lo;
     Coef *T = coef(w, n->in[0]);
     int64_t K = d->K, N = d->N, k = w->k;
-    MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)N * sizeof *m.cols + 8)};
+    MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)N * sizeof *m.cols + 8), .fresh = fresh};
     for (int64_t q = 0; q < x->n / K; q++) {
         m.Alo = A->lo + q * N, m.Ahi = A->hi + q * N, m.Tlo = T->lo + q * K, m.Thi = T->hi + q * K;
         m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;
@@ -229,21 +258,31 @@ static void unit_lines(const IrNode *n, double l, double u, double *su, double *
  * where A >= 0 and the upper line where A < 0; the upper pass the
  * opposite.  Zero coefficients add nothing (an infinite offset of an
  * overflowing exp must not become 0 * inf).  The lines are found once per
- * unit, then the rows are walked in order. */
-static void back_relu(Backward *w, IrId id, const IrNode *n, const BNode *bn, const Coef *A) {
+ * unit; with finite lines and no alpha slopes the rows go through
+ * bounds_vec_relu_row, in place when the coefficients can move. */
+static void back_relu(Backward *w, IrId id, const IrNode *n, const BNode *bn) {
     const BNode *z = &w->b->nodes[n->in[0]];
-    Coef *T = coef(w, n->in[0]);
     const double *alo = w->alpha ? w->alpha->lo[id] : NULL, *ahi = w->alpha ? w->alpha->hi[id] : NULL;
     int64_t nn = bn->n;
     double *su = pd_xmalloc((size_t)(4 * nn) * sizeof *su + 8), *tu = su + nn, *sl = tu + nn, *tl = sl + nn;
     uint8_t *open = pd_xmalloc((size_t)nn + 1); /* alpha-CROWN's slopes apply here */
+    bool finite = true;
     for (int64_t i = 0; i < nn; i++) {
         unit_lines(n, z->lo[i], z->hi[i], &su[i], &tu[i], &sl[i], &tl[i]);
         open[i] = z->lo[i] < 0 && z->hi[i] > 0;
+        finite &= isfinite(su[i]) && isfinite(tu[i]) && isfinite(sl[i]) && isfinite(tl[i]);
     }
+    const double *Alo = w->A[id].lo, *Ahi = w->A[id].hi;
+    bool fast = finite && !alo, set = fast && steal(w, id, n->in[0]);
+    Coef *T = coef(w, n->in[0]);
     for (int64_t r = 0; r < w->k; r++) {
-        const double *al = A->lo + r * nn, *ah = A->hi + r * nn;
+        const double *al = Alo + r * nn, *ah = Ahi + r * nn;
         double *tlo = T->lo + r * z->n, *thi = T->hi + r * z->n, blo = 0, bhi = 0;
+        if (fast) {
+            bounds_vec_relu_row(al, ah, tlo, thi, nn, sl, su, tl, tu, set, &blo, &bhi);
+            w->bias_lo[r] += blo, w->bias_hi[r] += bhi;
+            continue;
+        }
         for (int64_t i = 0; i < nn; i++) {
             double s_lo = alo && open[i] ? alo[r * nn + i] : sl[i], s_hi = ahi && open[i] ? ahi[r * nn + i] : sl[i];
             if (al[i] != 0) {
@@ -295,10 +334,9 @@ static void back_node(Backward *w, IrId id) {
     const Coef *A = &w->A[id];
     if (w->b->f32) add_rounding(w, bn, A);
     switch (n->op) {
-    case IR_OP_ADD: to_operand(w, n, bn, A, 0, 1), to_operand(w, n, bn, A, 1, 1); break;
-    case IR_OP_SUB: to_operand(w, n, bn, A, 0, 1), to_operand(w, n, bn, A, 1, -1); break;
-    case IR_OP_NEG: to_operand(w, n, bn, A, 0, -1); break;
-    case IR_OP_RESHAPE: to_operand(w, n, bn, A, 0, 1); break;
+    case IR_OP_ADD: case IR_OP_SUB: back_add(w, id, n, bn); break;
+    case IR_OP_NEG: to_operand(w, id, n, bn, 0, -1, true); break;
+    case IR_OP_RESHAPE: to_operand(w, id, n, bn, 0, 1, true); break;
     case IR_OP_MUL:
         if (w->b->nodes[n->in[0]].variable && w->b->nodes[n->in[1]].variable) back_product(w, n, bn, A);
         else back_mul(w, n, bn, A);
@@ -327,7 +365,7 @@ static void back_node(Backward *w, IrId id) {
         break;
     }
     case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_GELU: case IR_OP_EXP:
-        back_relu(w, id, n, bn, A);
+        back_relu(w, id, n, bn);
         break;
     default: pd_die("bounds: no CROWN rule for %s", ir_op_info(n->op)->name);
     }

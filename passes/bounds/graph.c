@@ -175,6 +175,9 @@ static int64_t *broadcast_map(const IrType *out, const IrType *in) {
         }
         map[f] = idx;
     }
+    bool identity = ir_type_numel(in) == n;
+    for (int64_t f = 0; f < n && identity; f++) identity = map[f] == f;
+    if (identity) return free(map), NULL; /* same elements: the rules need no map */
     if (out->dtype != IR_C64) return map;
     int64_t *pairs = pd_xmalloc((size_t)(2 * n + 1) * sizeof *pairs); /* per real unit */
     for (int64_t f = 0; f < 2 * n; f++) pairs[f] = 2 * map[f / 2] + f % 2;

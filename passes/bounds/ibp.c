@@ -89,15 +89,19 @@ static DotEnds pick_dot_ends(void) {
     return dot_ends_generic;
 }
 
-/* x @ W: each output a dot product with its row of W^T (DenseW). */
-static void ibp_matmul(BoundsGraph *b, const IrNode *n, BNode *bn) {
+void bounds_dot_ends(const float *w, const double *lo, const double *hi, int64_t K, double *l, double *h) {
     static DotEnds dot;
     if (!dot) dot = pick_dot_ends();
+    dot(w, lo, hi, K, l, h);
+}
+
+/* x @ W: each output a dot product with its row of W^T (DenseW). */
+static void ibp_matmul(BoundsGraph *b, const IrNode *n, BNode *bn) {
     const DenseW *d = bn->dense;
     const BNode *x = &b->nodes[n->in[0]];
     int64_t K = d->K, N = d->N, rows = x->n / K;
     for (int64_t r = 0; r < rows; r++)
-        for (int64_t j = 0; j < N; j++) dot(d->wt + j * K, x->lo + r * K, x->hi + r * K, K, bn->lo + r * N + j, bn->hi + r * N + j);
+        for (int64_t j = 0; j < N; j++) bounds_dot_ends(d->wt + j * K, x->lo + r * K, x->hi + r * K, K, bn->lo + r * N + j, bn->hi + r * N + j);
 }
 
 /* Monotone unary maps: apply to both ends (neg swaps them). */

@@ -2,6 +2,9 @@
  * input region (an L-infinity ball or a box), by IBP or CROWN. */
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +193,12 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
 }
 
 int cmd_bounds(int argc, char **argv) {
+#ifdef __GLIBC__
+    /* The analysis allocates and frees coefficient matrices of megabytes
+     * per layer: kept in the heap, not mapped and unmapped each time (page
+     * faults cost as much as the layer's arithmetic). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 30), mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
     BoundsArgs a = {0};
     int rc = parse(argc, argv, &a);
     if (rc >= 0) return rc;
