@@ -171,6 +171,12 @@ static bool attack(Case *c, const double *lo, const double *hi, int samples, int
     return hit;
 }
 
+/* A search of the whole box during branch and bound, larger each time. */
+static bool attack_round(Case *c, const double *lo, const double *hi) {
+    int r = c->rounds < 4 ? c->rounds++ : 4;
+    return attack(c, lo, hi, 1024 << r, 32 << r);
+}
+
 /* ---- branch and bound ------------------------------------------------------ */
 
 typedef struct {
@@ -332,8 +338,7 @@ static void bab(Case *c, const double *in_lo, const double *in_hi) {
         draw(c, heap.len);
         /* while the proof goes on, a quarter of the time looks for
          * counterexamples in the whole box, in growing rounds */
-        if (!c->opt->no_attack && bounds_now() - c->start > 4 * c->attack_time + 0.02 &&
-            attack(c, in_lo, in_hi, 1024 << (c->rounds < 4 ? c->rounds++ : 4), 16)) {
+        if (!c->opt->no_attack && bounds_now() - c->start > 4 * c->attack_time + 0.02 && attack_round(c, in_lo, in_hi)) {
             free(bx.lo), free(bx.hi), free(bx.prior);
             break;
         }
@@ -375,8 +380,9 @@ static double temperature(Case *c, const double *lo, const double *hi) {
     return 0.02 * t + 1e-9;
 }
 
-void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
-                 int64_t rows, const VerifyOptions *opt, VerifyResult *out) {
+/* A case's search state; out starts undecided (UNSAT until shown). */
+static Case case_open(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
+                      int64_t rows, const VerifyOptions *opt, VerifyResult *out, bool *empty) {
     Case c = {.b = b, .C = C, .d = d, .rows = rows, .n = bounds_input_size(b), .m = bounds_output_size(b), .opt = opt,
               .out = out, .seed = opt->seed, .start = bounds_now()};
     c.ch = chain_from_bounds(b);
@@ -386,13 +392,33 @@ void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const
     c.state = pd_xmalloc((size_t)c.state_size * sizeof(double) + 8);
     memset(out, 0, sizeof *out);
     out->verdict = VERDICT_UNSAT;
-    bool empty = false;
-    for (int64_t i = 0; i < c.n; i++) empty |= in_lo[i] > in_hi[i];
-    if (!empty) c.temp = temperature(&c, in_lo, in_hi);
+    *empty = false;
+    for (int64_t i = 0; i < c.n; i++) *empty |= in_lo[i] > in_hi[i];
+    if (!*empty) c.temp = temperature(&c, in_lo, in_hi);
+    return c;
+}
+
+static void case_close(Case *c) {
+    free(c->y), free(c->gy), free(c->scratch), free(c->state);
+    chain_free(c->ch);
+}
+
+bool verify_attack(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
+                   int64_t rows, const VerifyOptions *opt, VerifyResult *out) {
+    bool empty;
+    Case c = case_open(b, in_lo, in_hi, C, d, rows, opt, out, &empty);
+    bool hit = !empty && attack(&c, in_lo, in_hi, 2048, 32);
+    case_close(&c);
+    return hit;
+}
+
+void verify_case(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
+                 int64_t rows, const VerifyOptions *opt, VerifyResult *out) {
+    bool empty;
+    Case c = case_open(b, in_lo, in_hi, C, d, rows, opt, out, &empty);
     if (!empty && (opt->no_attack || !attack(&c, in_lo, in_hi, 512, 8))) {
         if (bounds_now() > opt->deadline) out->verdict = VERDICT_TIMEOUT;
         else bab(&c, in_lo, in_hi);
     }
-    free(c.y), free(c.gy), free(c.scratch), free(c.state);
-    chain_free(c.ch);
+    case_close(&c);
 }

@@ -93,6 +93,21 @@ static bool confirmed(BoundsGraph *b, const VnnCase *vc, const double *x, int64_
     return ok;
 }
 
+/* A quick search for a counterexample in every case before any proof:
+ * a proof of one case can take long while another is easily violated. */
+static void attack_all(BoundsGraph *b, const VnnSpec *spec, const VerifyOptions *opt, Outcome *o) {
+    for (uint32_t k = 0; k < spec->ncases && o->verdict != VERDICT_SAT; k++) {
+        const VnnCase *vc = &spec->cases[k];
+        VerifyResult res = {0};
+        if (verify_attack(b, vc->in_lo, vc->in_hi, vc->C, vc->d, vc->nrows, opt, &res) &&
+            confirmed(b, vc, res.x, spec->ny)) {
+            o->verdict = VERDICT_SAT, o->x = res.x, o->y = res.y;
+            continue;
+        }
+        free(res.x), free(res.y);
+    }
+}
+
 /* Runs every case; the first sat decides, else the weakest verdict. */
 static bool decide(BoundsGraph *b, const VnnSpec *spec, const VerifyArgs *a, DiagCtx *dc) {
     double start = bounds_now();
@@ -100,6 +115,7 @@ static bool decide(BoundsGraph *b, const VnnSpec *spec, const VerifyArgs *a, Dia
     VerifyOptions opt = {.deadline = start + a->timeout, .progress = isatty(2) != 0, .seed = a->seed};
     Outcome o = {VERDICT_UNSAT, NULL, NULL, spec->nx, spec->ny};
     VerifyResult res = {0};
+    if (spec->ncases > 1) attack_all(b, spec, &opt, &o);
     for (uint32_t k = 0; k < spec->ncases && o.verdict != VERDICT_SAT; k++) {
         const VnnCase *vc = &spec->cases[k];
         verify_case(b, vc->in_lo, vc->in_hi, vc->C, vc->d, vc->nrows, &opt, &res);
