@@ -87,9 +87,9 @@ void bounds_gemm_acc(double *T, int64_t ldt, const double *A, int64_t lda, const
                      int64_t kd, int64_t n);
 
 /* The f32 product (gemm32.c): for s = 0, 1 (the lower and the upper
- * coefficients), T[s] (m x n, row stride ldt) += A[s][:, cols] · W[cols, :]
- * with A[s] m rows of stride lda in double, W rows of n floats (stride n),
- * cols kd indices.  A is rounded to f32, products summed in f32 in short
+ * coefficients), T[s] (m x n, row stride ldt) += A[s][:, cols] · W[cols, ocols]
+ * with A[s] m rows of stride lda in double, W rows of floats (stride ldw),
+ * cols kd indices, ocols n indices (NULL: 0..n-1).  A is rounded to f32, products summed in f32 in short
  * runs, the runs' sums in f32, each block of runs added to T in double:
  * |T_exact - T| <= bounds_gemm_gamma(kd) |fl32(A)| |W| (real arithmetic,
  * no overflow; double rounding ignored, as everywhere in the analysis),
@@ -98,8 +98,10 @@ typedef struct {
     const double *A[2];
     double *T[2];
     int64_t lda, ldt, m, kd, n;
-    const int64_t *cols;
+    const int64_t *cols, *ocols;
     const float *W;
+    int64_t ldw;
+    bool set;          /* T = the product (T need not be initialized) */
 } Gemm32;
 void bounds_gemm32(const Gemm32 *g, int threads);
 double bounds_gemm_gamma(int64_t kd);
@@ -114,7 +116,18 @@ void bounds_vec_relu_row(const double *al, const double *ah, double *Tl, double 
                          const double *su, const double *tl, const double *tu, bool set, double *blo, double *bhi);
 double bounds_vec_dot(const double *a, const double *b, int64_t n);
 double bounds_vec_abs32_dot(const double *a, const double *v, int64_t n);
+/* sum a z and sum |fl32(a)| v in one pass. */
+void bounds_vec_dot2(const double *a, const double *z, const double *v, int64_t n, double *az, double *av);
+/* sum a (a >= 0 ? lo : hi): the row a's minimum over the box [lo, hi]
+ * (its maximum: swap lo and hi). */
+double bounds_vec_corner(const double *a, const double *lo, const double *hi, int64_t n);
 void bounds_vec_scan(const double *al, const double *ah, int64_t n, int64_t *count, double *amax);
+
+/* fn(ctx, lo, hi) over rows [lo, hi) that split [0, rows) between up to
+ * threads threads, when work (elements touched) pays for them
+ * (parallel.c). */
+void bounds_parallel_rows(int64_t rows, double work, int threads, void (*fn)(void *ctx, int64_t lo, int64_t hi),
+                          void *ctx);
 
 /* One output of x @ W from its row w of W^T (K floats): the sums
  * w (w >= 0 ? lo : hi) and w (w >= 0 ? hi : lo) into *l, *h (ibp.c). */

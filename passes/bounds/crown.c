@@ -123,7 +123,6 @@ typedef struct {
     int64_t *cols;
     const double *xlo, *xhi;
     double amax;       /* the largest |A| */
-    bool fresh;        /* T was all zeros */
 } MatRows;
 
 /* Units a ReLU shut give zero columns in every row: dropped.  Row by
@@ -169,60 +168,94 @@ static void matmul_double(const Backward *w, const MatRows *m, const DenseW *d) 
     free(pa), free(pb);
 }
 
-/* sum_j T[r, j] c[j] for every row of both passes. OUT: dot[2k]. */
-static void rows_dot(const Backward *w, const MatRows *m, int64_t K, const double *c, double *dot) {
-    for (int64_t r = 0; r < 2 * w->k; r++) {
-        const double *t = (r < w->k ? m->Tlo : m->Thi) + (r % w->k) * m->ldt;
-        dot[r] = m->fresh ? 0 : bounds_vec_dot(t, c, K);
-    }
-}
-
 /* Large products in f32 (gemm32.c), sound in real arithmetic: with x's
  * center c and radius rad, T x = T~ x + (T - T~) c + (T - T~)(x - c).
  * The second term is A (W c) - T~ c, computed in double; the third is at
  * most gamma |fl32(A)| |W| rad = gamma sum_j |fl32(A_j)| v_j with v = |W| rad
  * (bounds_gemm_gamma), so the offsets move by the one and widen by the
- * other: the error scales with the radius, not with |x|.  False (nothing
- * done) when f32 could overflow or x is unbounded.  z and v are kept for
- * all N columns (zero where A is): the row sums are plain dot products. */
+ * other: the error scales with the radius, not with |x|.
+ *
+ * Units of x that are exactly 0 (a ReLU shut them: [0, 0]) contribute
+ * T[:, j] * 0 whatever T is: their columns are not computed.  The product
+ * goes to a compact buffer (its T~ c is a plain dot), then into T.  False
+ * (nothing done) when f32 could overflow or x is unbounded.  z and v are
+ * kept for all N columns (zero where A is): row sums are plain dots. */
+typedef struct {
+    int64_t na;              /* x's units that are not a point zero */
+    int64_t *alive;
+    double *cen, *rad, *nrad; /* theirs, na each */
+    double *z, *v;           /* W c and |W| rad, N each */
+    double srad, sv;
+} Center;
+
+static bool center(const MatRows *m, const DenseW *d, Center *c) {
+    int64_t K = d->K, N = d->N;
+    c->alive = pd_xmalloc((size_t)K * sizeof *c->alive + 8);
+    c->cen = pd_xmalloc((size_t)(3 * K + 2 * N) * sizeof *c->cen + 8);
+    c->rad = c->cen + K, c->nrad = c->rad + K, c->z = c->nrad + K, c->v = c->z + N;
+    c->na = 0, c->srad = c->sv = 0;
+    for (int64_t j = 0; j < K; j++) {
+        if (m->xlo[j] == 0 && m->xhi[j] == 0) continue;
+        double cj = 0.5 * m->xlo[j] + 0.5 * m->xhi[j], rj = fmax(m->xhi[j] - cj, cj - m->xlo[j]);
+        c->alive[c->na] = j, c->cen[c->na] = cj, c->rad[c->na] = rj, c->nrad[c->na++] = -rj;
+        c->srad += rj;
+    }
+    memset(c->z, 0, (size_t)(2 * N) * sizeof *c->z);
+    float *row = pd_xmalloc((size_t)c->na * sizeof *row + 8);
+    for (int64_t q = 0; q < m->nc; q++) {
+        const float *wr = d->wt + m->cols[q] * K;
+        for (int64_t j = 0; j < c->na; j++) row[j] = wr[c->alive[j]];
+        double zc, vc, unused;
+        bounds_dot_ends(row, c->cen, c->cen, c->na, &zc, &unused);
+        bounds_dot_ends(row, c->nrad, c->rad, c->na, &unused, &vc); /* sum |w| rad */
+        c->z[m->cols[q]] = zc, c->v[m->cols[q]] = vc, c->sv += vc;
+    }
+    free(row);
+    return isfinite(c->srad) && isfinite(c->sv);
+}
+
+/* What the rows of an f32 product need afterwards. */
+typedef struct {
+    Backward *w;
+    const MatRows *m;
+    const Center *c;
+    const double *P;
+    int64_t N;
+    double gam, eta;
+} F32Rows;
+
+/* Rows [lo, hi) of both passes (lower rows, then upper): the offsets'
+ * shift and widening, the product into T. */
+static void f32_rows(void *ctx, int64_t lo, int64_t hi) {
+    const F32Rows *f = ctx;
+    const MatRows *m = f->m;
+    int64_t k = f->w->k, na = f->c->na;
+    for (int64_t r = lo; r < hi; r++) {
+        const double *a = (r < k ? m->Alo : m->Ahi) + (r % k) * m->lda, *p = f->P + r * na;
+        double *t = (r < k ? m->Tlo : m->Thi) + (r % k) * m->ldt, az, av;
+        bounds_vec_dot2(a, f->c->z, f->c->v, f->N, &az, &av);
+        double shift = az - bounds_vec_dot(p, f->c->cen, na), widen = f->gam * av + f->eta;
+        if (r < k) f->w->bias_lo[r] += shift - widen;
+        else f->w->bias_hi[r - k] += shift + widen;
+        for (int64_t j = 0; j < na; j++) t[f->c->alive[j]] += p[j];
+    }
+}
+
 static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
-    int64_t k = w->k, nc = m->nc, K = d->K, N = d->N;
-    double srad = 0, sv = 0;
+    int64_t k = w->k, nc = m->nc, N = d->N;
     /* products and sums below 2^100: far from f32's 2^128 */
     if (!(m->amax * (d->wmax + 1) * (double)(nc + 1) < 0x1p100)) return false;
-    double *cen = pd_xmalloc((size_t)(3 * K + 2 * N + 4 * k) * sizeof *cen + 8), *rad = cen + K, *nrad = rad + K;
-    double *z = nrad + K, *v = z + N, *before = v + N, *after = before + 2 * k;
-    for (int64_t j = 0; j < K; j++) {
-        cen[j] = 0.5 * m->xlo[j] + 0.5 * m->xhi[j];
-        rad[j] = fmax(m->xhi[j] - cen[j], cen[j] - m->xlo[j]), nrad[j] = -rad[j];
-        srad += rad[j];
-    }
-    memset(z, 0, (size_t)(2 * N) * sizeof *z);
-    for (int64_t c = 0; c < nc; c++) {
-        const float *wr = d->wt + m->cols[c] * K;
-        double zc, unused;
-        bounds_dot_ends(wr, cen, cen, K, &zc, &unused);
-        bounds_dot_ends(wr, nrad, rad, K, &unused, &v[m->cols[c]]); /* sum |w| rad */
-        z[m->cols[c]] = zc, sv += v[m->cols[c]];
-    }
-    bool ok = isfinite(srad) && isfinite(sv);
+    Center c;
+    bool ok = center(m, d, &c);
+    int64_t na = c.na;
+    double *P = ok ? pd_xmalloc((size_t)(2 * k * na) * sizeof *P + 8) : NULL;
     if (ok) {
-        rows_dot(w, m, K, cen, before);
-        Gemm32 g = {{m->Alo, m->Ahi}, {m->Tlo, m->Thi}, m->lda, m->ldt, k, nc, K, m->cols, d->wt};
+        Gemm32 g = {{m->Alo, m->Ahi}, {P, P + k * na}, m->lda, na, k, nc, na, m->cols, c.alive, d->wt, d->K, true};
         bounds_gemm32(&g, w->b->threads);
-        MatRows now = *m;
-        now.fresh = false;
-        rows_dot(w, &now, K, cen, after);
-        double gam = bounds_gemm_gamma(nc), eta = 0x1p-149 * ((double)(2 * nc + 2) * srad + sv);
-        for (int64_t r = 0; r < 2 * k; r++) {
-            const double *a = (r < k ? m->Alo : m->Ahi) + (r % k) * m->lda;
-            double shift = bounds_vec_dot(a, z, N) - (after[r] - before[r]);
-            double widen = gam * bounds_vec_abs32_dot(a, v, N) + eta;
-            if (r < k) w->bias_lo[r] += shift - widen;
-            else w->bias_hi[r - k] += shift + widen;
-        }
+        F32Rows f = {w, m, &c, P, N, bounds_gemm_gamma(nc), 0x1p-149 * ((double)(2 * nc + 2) * c.srad + c.sv)};
+        bounds_parallel_rows(2 * k, (double)(2 * k) * (double)(2 * N + 2 * na), w->b->threads, f32_rows, &f);
     }
-    free(cen);
+    free(P), free(c.alive), free(c.cen);
     return ok;
 }
 
@@ -230,10 +263,9 @@ static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
 static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
     const DenseW *d = bn->dense;
     const BNode *x = &w->b->nodes[n->in[0]];
-    bool fresh = !w->A[n->in[0]].lo;
     Coef *T = coef(w, n->in[0]);
     int64_t K = d->K, N = d->N, k = w->k;
-    MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)N * sizeof *m.cols + 8), .fresh = fresh};
+    MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)N * sizeof *m.cols + 8)};
     for (int64_t q = 0; q < x->n / K; q++) {
         m.Alo = A->lo + q * N, m.Ahi = A->hi + q * N, m.Tlo = T->lo + q * K, m.Thi = T->hi + q * K;
         m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;
@@ -251,6 +283,25 @@ static void unit_lines(const IrNode *n, double l, double u, double *su, double *
     case IR_OP_TANH: case IR_OP_SIGMOID: bounds_relax_smooth(n->op, l, u, su, tu, sl, tl); break;
     case IR_OP_GELU: case IR_OP_EXP: bounds_relax_curve(n->op, l, u, su, tu, sl, tl); break;
     default: bounds_relax(l, u, n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0, su, tu, sl); break;
+    }
+}
+
+typedef struct {
+    Backward *w;
+    const double *Alo, *Ahi;
+    Coef *T;
+    int64_t n;
+    const double *sl, *su, *tl, *tu;
+    bool set;
+} ReluRows;
+
+static void relu_rows(void *ctx, int64_t lo, int64_t hi) {
+    const ReluRows *q = ctx;
+    for (int64_t r = lo; r < hi; r++) {
+        double blo, bhi;
+        bounds_vec_relu_row(q->Alo + r * q->n, q->Ahi + r * q->n, q->T->lo + r * q->n, q->T->hi + r * q->n, q->n,
+                            q->sl, q->su, q->tl, q->tu, q->set, &blo, &bhi);
+        q->w->bias_lo[r] += blo, q->w->bias_hi[r] += bhi;
     }
 }
 
@@ -275,14 +326,15 @@ static void back_relu(Backward *w, IrId id, const IrNode *n, const BNode *bn) {
     const double *Alo = w->A[id].lo, *Ahi = w->A[id].hi;
     bool fast = finite && !alo, set = fast && steal(w, id, n->in[0]);
     Coef *T = coef(w, n->in[0]);
+    if (fast) {
+        ReluRows rr = {w, Alo, Ahi, T, nn, sl, su, tl, tu, set};
+        bounds_parallel_rows(w->k, 4.0 * (double)(w->k * nn), w->b->threads, relu_rows, &rr);
+        free(su), free(open);
+        return;
+    }
     for (int64_t r = 0; r < w->k; r++) {
         const double *al = Alo + r * nn, *ah = Ahi + r * nn;
         double *tlo = T->lo + r * z->n, *thi = T->hi + r * z->n, blo = 0, bhi = 0;
-        if (fast) {
-            bounds_vec_relu_row(al, ah, tlo, thi, nn, sl, su, tl, tu, set, &blo, &bhi);
-            w->bias_lo[r] += blo, w->bias_hi[r] += bhi;
-            continue;
-        }
         for (int64_t i = 0; i < nn; i++) {
             double s_lo = alo && open[i] ? alo[r * nn + i] : sl[i], s_hi = ahi && open[i] ? ahi[r * nn + i] : sl[i];
             if (al[i] != 0) {
@@ -383,10 +435,9 @@ static void at_input(Backward *w, double *lo, double *hi, double *A_in) {
     }
     for (int64_t r = 0; r < w->k; r++) {
         double l = w->bias_lo[r], h = w->bias_hi[r];
-        for (int64_t j = 0; A->lo && j < x->n; j++) {
-            double al = A->lo[r * x->n + j], ah = A->hi[r * x->n + j];
-            l += al >= 0 ? al * x->lo[j] : al * x->hi[j];
-            h += ah >= 0 ? ah * x->hi[j] : ah * x->lo[j];
+        if (A->lo) {
+            l += bounds_vec_corner(A->lo + r * x->n, x->lo, x->hi, x->n);
+            h += bounds_vec_corner(A->hi + r * x->n, x->hi, x->lo, x->n);
         }
         lo[r] = l, hi[r] = h;
     }

@@ -49,7 +49,7 @@ typedef float F8 __attribute__((vector_size(32)));
 /* One MR x NR block over kc <= KC packed steps: ap kc x MR, bp kc x NR.
  * The sums go to the rows t[i] (columns j0.., cols of them). */
 static void kernel_generic(const float *ap, const float *bp, int64_t kc, double *const *t, int64_t j0, int rows,
-                           int cols) {
+                           int cols, bool set) {
     F8 acc[MR][NR / 8], run[MR][NR / 8];
     memset(acc, 0, sizeof acc);
     for (int64_t p0 = 0; p0 < kc; p0 += RUN) {
@@ -64,7 +64,7 @@ static void kernel_generic(const float *ap, const float *bp, int64_t kc, double 
             for (int h = 0; h < NR / 8; h++) acc[i][h] += run[i][h];
     }
     for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) t[i][j0 + j] += (double)acc[i][j / 8][j % 8];
+        for (int j = 0; j < cols; j++) t[i][j0 + j] = (set ? 0 : t[i][j0 + j]) + (double)acc[i][j / 8][j % 8];
 }
 
 #ifdef HAVE_AVX512_COPY
@@ -78,27 +78,31 @@ static void kernel_generic(const float *ap, const float *bp, int64_t kc, double 
     } while (0)
 #define ROW_ADD(i) (c##i##0 += r##i##0, c##i##1 += r##i##1, r##i##0 = r##i##1 = _mm512_setzero_ps())
 
-/* Adds an f32 row of NR sums (two vectors) to t[0..cols) in double. */
-__attribute__((target("avx512f"))) static void flush_row(__m512 s0, __m512 s1, double *t, int cols) {
+/* Adds (set: stores) an f32 row of NR sums (two vectors) to t[0..cols)
+ * in double. */
+__attribute__((target("avx512f"))) static void flush_row(__m512 s0, __m512 s1, double *t, int cols, bool set) {
     __m512 s[2] = {s0, s1};
     double part[NR];
     for (int h = 0; h < 2; h++) {
         __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(s[h]));
         __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s[h]), 1)));
-        if (cols == NR) {
+        if (cols == NR && set) {
+            _mm512_storeu_pd(t + 16 * h, lo), _mm512_storeu_pd(t + 16 * h + 8, hi);
+        } else if (cols == NR) {
             _mm512_storeu_pd(t + 16 * h, _mm512_add_pd(_mm512_loadu_pd(t + 16 * h), lo));
             _mm512_storeu_pd(t + 16 * h + 8, _mm512_add_pd(_mm512_loadu_pd(t + 16 * h + 8), hi));
         } else {
             _mm512_storeu_pd(part + 16 * h, lo), _mm512_storeu_pd(part + 16 * h + 8, hi);
         }
     }
-    for (int j = 0; cols < NR && j < cols; j++) t[j] += part[j];
+    for (int j = 0; cols < NR && j < cols; j++) t[j] = (set ? 0 : t[j]) + part[j];
 }
 
 /* Runs of RUN products in r.., their sums in c.. (both f32), c added to
  * t in double at the end (kc <= KC). */
 __attribute__((target("avx512f"))) static void kernel_avx512(const float *ap, const float *bp, int64_t kc,
-                                                             double *const *t, int64_t j0, int rows, int cols) {
+                                                             double *const *t, int64_t j0, int rows, int cols,
+                                                             bool set) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     __m512 r00 = c00, r01 = c00, r10 = c00, r11 = c00, r20 = c00, r21 = c00;
@@ -112,11 +116,11 @@ __attribute__((target("avx512f"))) static void kernel_avx512(const float *ap, co
         ROW_ADD(0), ROW_ADD(1), ROW_ADD(2), ROW_ADD(3), ROW_ADD(4), ROW_ADD(5);
     }
     __m512 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-    for (int i = 0; i < rows; i++) flush_row(acc[i][0], acc[i][1], t[i] + j0, cols);
+    for (int i = 0; i < rows; i++) flush_row(acc[i][0], acc[i][1], t[i] + j0, cols, set);
 }
 #endif
 
-typedef void (*Kernel)(const float *, const float *, int64_t, double *const *, int64_t, int, int);
+typedef void (*Kernel)(const float *, const float *, int64_t, double *const *, int64_t, int, int, bool);
 
 static Kernel pick(void) {
 #ifdef HAVE_AVX512_COPY
@@ -169,22 +173,25 @@ static void *work_run(void *arg) {
                 double *t[MR];
                 int rows = 0;
                 for (int i = 0; i < MR && ip * MR + i < 2 * g->m; i++, rows++) a_row(g, ip * MR + i, &t[i]);
-                w->kern(w->ap + (ip - w->p0) * g->kd * MR + k0 * MR, bp, kc, t, jp * NR, rows, cols);
+                w->kern(w->ap + (ip - w->p0) * g->kd * MR + k0 * MR, bp, kc, t, jp * NR, rows, cols, g->set && k0 == 0);
             }
         }
     }
     return NULL;
 }
 
-/* W's selected rows in column panels of NR, zero padded. */
+/* W's selected rows (and columns: ocols) in column panels of NR, zero
+ * padded. */
 static float *pack_b(const Gemm32 *g) {
     int64_t npan = (g->n + NR - 1) / NR;
     float *bp = pd_xcalloc((size_t)(npan * g->kd * NR) + 16, sizeof *bp);
     for (int64_t p = 0; p < g->kd; p++) {
-        const float *src = g->W + g->cols[p] * g->n;
+        const float *src = g->W + g->cols[p] * g->ldw;
         for (int64_t jp = 0; jp < npan; jp++) {
             int64_t c = g->n - jp * NR < NR ? g->n - jp * NR : NR;
-            memcpy(bp + (jp * g->kd + p) * NR, src + jp * NR, (size_t)c * sizeof *bp);
+            float *dst = bp + (jp * g->kd + p) * NR;
+            if (!g->ocols) memcpy(dst, src + jp * NR, (size_t)c * sizeof *bp);
+            else for (int64_t j = 0; j < c; j++) dst[j] = src[g->ocols[jp * NR + j]];
         }
     }
     return bp;

@@ -86,6 +86,38 @@ static inline double hsum(V8 v) {
     }                                                                                                          \
     return r;
 
+#define DOT2_BODY                                                                                              \
+    const long long M = 0x7fffffffffffffffLL;                                                                  \
+    const L8 nosign = {M, M, M, M, M, M, M, M};                                                                \
+    V8 sz = {0}, sv = {0};                                                                                     \
+    int64_t i = 0;                                                                                             \
+    for (; i + 8 <= n; i += 8) {                                                                               \
+        V8 x, y, u;                                                                                            \
+        LOAD(x, a + i), LOAD(y, z + i), LOAD(u, v + i);                                                        \
+        V8 r32 = __builtin_convertvector(__builtin_convertvector(x, F8), V8);                                  \
+        sz += x * y, sv += KEEP(r32, nosign) * u;                                                              \
+    }                                                                                                          \
+    double rz = hsum(sz), rv = hsum(sv);                                                                       \
+    for (; i < n; i++) {                                                                                       \
+        double x = (double)(float)a[i];                                                                        \
+        rz += a[i] * z[i], rv += (x < 0 ? -x : x) * v[i];                                                      \
+    }                                                                                                          \
+    *az = rz, *av = rv;
+
+/* sum a (a >= 0 ? lo : hi): a row's minimum over a box. */
+#define CORNER_BODY                                                                                            \
+    V8 s = {0};                                                                                                \
+    int64_t i = 0;                                                                                             \
+    for (; i + 8 <= n; i += 8) {                                                                               \
+        V8 x, l, h;                                                                                            \
+        LOAD(x, a + i), LOAD(l, lo + i), LOAD(h, hi + i);                                                      \
+        L8 pos = x >= 0;                                                                                       \
+        s += x * (V8)(((L8)l & pos) | ((L8)h & ~pos));                                                         \
+    }                                                                                                          \
+    double r = hsum(s);                                                                                        \
+    for (; i < n; i++) r += a[i] >= 0 ? a[i] * lo[i] : a[i] * hi[i];                                           \
+    return r;
+
 /* count[j] += (al[j] != 0) + (ah[j] != 0); the largest |value| (NaN if
  * any is NaN) into *amax. */
 #define SCAN_BODY                                                                                              \
@@ -127,6 +159,13 @@ static inline double hsum(V8 v) {
         RELU_ROW_BODY                                                                                          \
     }                                                                                                          \
     ATTR static double dot_##SUFFIX(const double *a, const double *b, int64_t n) { DOT_BODY }                  \
+    ATTR static double corner_##SUFFIX(const double *a, const double *lo, const double *hi, int64_t n) {       \
+        CORNER_BODY                                                                                            \
+    }                                                                                                          \
+    ATTR static void dot2_##SUFFIX(const double *a, const double *z, const double *v, int64_t n, double *az,    \
+                                   double *av) {                                                               \
+        DOT2_BODY                                                                                              \
+    }                                                                                                          \
     ATTR static double abs32_dot_##SUFFIX(const double *a, const double *v, int64_t n) { ABS32_DOT_BODY }      \
     ATTR static void scan_##SUFFIX(const double *al, const double *ah, int64_t n, int64_t *count, double *amax) { \
         SCAN_BODY                                                                                              \
@@ -160,6 +199,14 @@ void bounds_vec_relu_row(const double *al, const double *ah, double *Tl, double 
 }
 
 double bounds_vec_dot(const double *a, const double *b, int64_t n) { return PICK(dot)(a, b, n); }
+
+double bounds_vec_corner(const double *a, const double *lo, const double *hi, int64_t n) {
+    return PICK(corner)(a, lo, hi, n);
+}
+
+void bounds_vec_dot2(const double *a, const double *z, const double *v, int64_t n, double *az, double *av) {
+    PICK(dot2)(a, z, v, n, az, av);
+}
 
 double bounds_vec_abs32_dot(const double *a, const double *v, int64_t n) { return PICK(abs32_dot)(a, v, n); }
 

@@ -26,29 +26,34 @@ static void product_error_is_within_gamma(void **state) {
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         int64_t m = shapes[s][0], kd = shapes[s][1], n = shapes[s][2], lda = kd + 3;
         double *A = malloc((size_t)(2 * m * lda) * sizeof *A), *T = calloc((size_t)(2 * m * n), sizeof *T);
-        float *W = malloc((size_t)((kd + 5) * n) * sizeof *W);
-        int64_t *cols = malloc((size_t)kd * sizeof *cols);
-        assert_true(A && T && W && cols);
+        int64_t ldw = n + 7;
+        float *W = malloc((size_t)((kd + 5) * ldw) * sizeof *W);
+        int64_t *cols = malloc((size_t)kd * sizeof *cols), *ocols = malloc((size_t)n * sizeof *ocols);
+        assert_true(A && T && W && cols && ocols);
         for (int64_t i = 0; i < 2 * m * lda; i++) A[i] = urand(&seed) * pow(2, 20 * urand(&seed));
-        for (int64_t i = 0; i < (kd + 5) * n; i++) W[i] = (float)(urand(&seed) * 3);
+        for (int64_t i = 0; i < (kd + 5) * ldw; i++) W[i] = (float)(urand(&seed) * 3);
         for (int64_t p = 0; p < kd; p++) cols[p] = p + (p % 3 == 0); /* a selection, not 0..kd-1 */
+        for (int64_t j = 0; j < n; j++) ocols[j] = j + (j % 2);
         for (int threads = 1; threads <= 2; threads++) {
-            memset(T, 0, (size_t)(2 * m * n) * sizeof *T);
-            Gemm32 g = {{A, A + m * lda}, {T, T + m * n}, lda, n, m, kd, n, cols, W};
+            /* one thread: the first n columns, added to zeros; two: a
+             * selection of them, stored over garbage */
+            for (int64_t i = 0; i < 2 * m * n; i++) T[i] = threads == 2 ? NAN : 0;
+            Gemm32 g = {{A, A + m * lda}, {T, T + m * n}, lda, n, m, kd, n, cols, threads == 2 ? ocols : NULL, W, ldw,
+                        threads == 2};
             bounds_gemm32(&g, threads);
             double gam = bounds_gemm_gamma(kd);
             for (int64_t r = 0; r < 2 * m; r++)
                 for (int64_t j = 0; j < n; j++) {
                     long double exact = 0, bound = 0;
                     for (int64_t p = 0; p < kd; p++) {
-                        double a = A[r * lda + cols[p]], w = W[cols[p] * n + j];
+                        double a = A[r * lda + cols[p]], w = W[cols[p] * ldw + (threads == 2 ? ocols[j] : j)];
                         exact += (long double)a * w;
                         bound += fabsl((long double)(float)a * w);
                     }
                     assert_true(fabsl(exact - T[r * n + j]) <= gam * bound + 1e-300);
                 }
         }
-        free(A), free(T), free(W), free(cols);
+        free(A), free(T), free(W), free(cols), free(ocols);
     }
 }
 
