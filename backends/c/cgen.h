@@ -30,6 +30,16 @@ void cgen_emit(const KProgram *p, const CgenOptions *opt, FILE *header, FILE *so
  * size, layout hash, payload checksum) and the payload.  OUT: *len; free(). */
 void *cgen_weights_file(const KProgram *p, size_t *len);
 
+/* Pieces the OpenCL host files share: the size macros of inputs and
+ * outputs (NAME_INPUT0_SIZE, ..., NAME_INPUT_SIZES), the name arrays
+ * (NAME_input_names, NAME_output_names), the weights-file reader
+ * (pd_read_weights, with pd_u64 and pd_fnv), and a C string literal with
+ * every byte outside [A-Za-z0-9_ ] octal-escaped. */
+void cgen_io_macros(const KProgram *p, FILE *h);
+void cgen_emit_names(const KProgram *p, FILE *c);
+void cgen_emit_weights_reader(const KProgram *p, FILE *c);
+void cgen_c_string(const char *s, FILE *out);
+
 /* FNV-1a 64 of bytes, continuing from h (start with CGEN_FNV_SEED). */
 #define CGEN_FNV_SEED 1469598103934665603ull
 uint64_t cgen_fnv(uint64_t h, const void *data, size_t n);

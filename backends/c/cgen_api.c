@@ -11,7 +11,7 @@
 
 #include "cgen_impl.h"
 
-static void emit_load_file(const KProgram *p, FILE *c) {
+void cgen_emit_weights_reader(const KProgram *p, FILE *c) {
     fputs("static uint64_t pd_u64(const unsigned char *b) {\n"
           "    uint64_t v = 0;\n    for (int i = 7; i >= 0; i--) v = v << 8 | b[i];\n    return v;\n}\n\n", c);
     fputs("static uint64_t pd_fnv(const unsigned char *b, size_t n) {\n"
@@ -145,7 +145,7 @@ static void emit_run(const KProgram *p, FILE *c) {
 }
 
 void cg_emit_api(const KProgram *p, const CgenOptions *opt, FILE *c) {
-    emit_load_file(p, c);
+    cgen_emit_weights_reader(p, c);
     emit_aligned(c);
     emit_profile(p, c);
     fprintf(c, "void %s_destroy(%s_model *m);\n\n", p->name, p->name);

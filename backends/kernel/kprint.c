@@ -4,8 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-const KSpelling kp_spell_c = {"float", "double", "int64_t", "INT64_C(%lld)", "f"};
-const KSpelling kp_spell_opencl = {"float", "double", "long", "%lldL", ""};
+const KSpelling kp_spell_c = {"float", "double", "int64_t", "INT64_C(%lld)", "f", false};
+const KSpelling kp_spell_opencl = {"float", "double", "long", "%lldL", "", true};
 
 const char *kp_type(const KSpelling *s, IrDType t) {
     switch (t) {
@@ -117,13 +117,17 @@ static void binary(const KSpelling *s, const KProgram *p, const KExpr *x, FILE *
     fprintf(out, "%s(", call), kp_operand(s, p, x->a, out), fputs(", ", out), kp_operand(s, p, x->b, out), fputc(')', out);
 }
 
+static bool is_condition(const KExpr *x) { return x->kind == KX_INRANGE || x->kind == KX_NONZERO || x->kind == KX_OR; }
+
 static void rhs(const KSpelling *s, const KProgram *p, const KExpr *x, FILE *out) {
     switch (x->kind) {
     case KX_LOAD: fprintf(out, "b%u[", x->buf), kp_index(s, p, x->index, out), fputc(']', out); return;
     case KX_UNARY: unary(s, p, x, out); return;
     case KX_BINARY: binary(s, p, x, out); return;
     case KX_SELECT:
-        kp_operand(s, p, x->a, out), fputs(" ? ", out), kp_operand(s, p, x->b, out), fputs(" : ", out);
+        kp_operand(s, p, x->a, out);
+        if (s->bool_conditions && !is_condition(&p->ex.data[x->a])) fputs(" != 0", out); /* a condition held as f32 */
+        fputs(" ? ", out), kp_operand(s, p, x->b, out), fputs(" : ", out);
         kp_operand(s, p, x->c, out);
         return;
     case KX_INRANGE:
@@ -135,8 +139,6 @@ static void rhs(const KSpelling *s, const KProgram *p, const KExpr *x, FILE *out
     case KX_CONST: case KX_ACC: pd_die("kprint: %d is not a statement", x->kind);
     }
 }
-
-static bool is_condition(const KExpr *x) { return x->kind == KX_INRANGE || x->kind == KX_NONZERO || x->kind == KX_OR; }
 
 void kp_need(const KProgram *p, KId e, uint8_t *want) {
     if (e == KIR_NONE || want[e]) return;

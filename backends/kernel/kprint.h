@@ -22,6 +22,7 @@ typedef struct {
     const char *f32, *f64, *i64; /* scalar type names */
     const char *i64_literal;     /* printf format of an int64 literal (one %lld) */
     const char *f32_suffix;      /* appended to f32 math function names: "f" or "" */
+    bool bool_conditions;        /* a select's condition must be an integer (OpenCL) */
 } KSpelling;
 
 extern const KSpelling kp_spell_c, kp_spell_opencl;

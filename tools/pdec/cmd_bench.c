@@ -19,17 +19,19 @@
 #include "ir/cost.h"
 
 static const char *const help =
-    "usage: pdec bench MODEL [--engine c|interp] [--iters N] [--warmup N] [--threads N]\n"
+    "usage: pdec bench MODEL [--engine c|opencl|opencl-fpga|interp] [--device D] [--iters N] [--warmup N] [--threads N]\n"
     "                  [--input NAME=FILE ...] [--json FILE] [--fftw-estimate]\n"
     "                  [--no-transform-once] [--kernels] [-v]\n\n"
     "Times MODEL: median and minimum latency over N runs after warm-up, GFLOP/s\n"
     "and the arena's size.  Inputs without --input are uniform in [-1, 1).\n\n"
-    "  --engine E     c (the default) or interp\n"
+    "  --engine E     c (the default), opencl, opencl-fpga or interp\n"
+    "  --device D     opencl: the device (as in `pdec run --help`)\n"
     "  --iters N      timed runs (default 50)\n"
     "  --warmup N     untimed runs first (default 5)\n"
     "  --threads N    c: OpenMP threads\n"
     "  --json FILE    also write the numbers as JSON (atomically)\n"
-    "  --kernels      c: time every kernel too, and the transforms together\n"
+    "  --kernels      c, opencl: time every kernel too (opencl: profiling events),\n"
+    "                 and the transforms together\n"
     "  --no-transform-once  leave transforms as written\n";
 
 typedef struct {
@@ -57,7 +59,7 @@ static int parse_args(int argc, char **argv, BenchArgs *a) {
         {"warmup", required_argument, 0, 'w'}, {"threads", required_argument, 0, 't'},
         {"input", required_argument, 0, 'i'},  {"json", required_argument, 0, 'j'},
         {"fftw-estimate", no_argument, 0, 'E'}, {"no-transform-once", no_argument, 0, 'O'},
-        {"kernels", no_argument, 0, 'k'},
+        {"kernels", no_argument, 0, 'k'}, {"device", required_argument, 0, 'D'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 0;
@@ -74,6 +76,7 @@ static int parse_args(int argc, char **argv, BenchArgs *a) {
         case 'E': a->eopt.fftw_estimate = true; break;
         case 'O': a->no_transform_once = true; break;
         case 'k': a->eopt.profile = true; break;
+        case 'D': a->eopt.device = optarg; break;
         case 'v': a->eopt.verbose = true; break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;

@@ -17,14 +17,19 @@
 
 static const char *const help =
     "usage: pdec run MODEL --input NAME=FILE.npy ... [--output NAME=FILE.npy ...]\n"
-    "                [--engine c|interp] [--weights PATH] [--no-passes|--passes LIST] [--time] [--threads N] [-v]\n\n"
+    "                [--engine c|opencl|opencl-fpga|interp] [--device D] [--weights PATH] [--no-passes|--passes LIST] [--time] [--threads N] [-v]\n\n"
     "Runs MODEL on .npy inputs (float32, C order).\n\n"
     "  --input NAME=FILE   bind model input NAME (every input needs one)\n"
     "  --output NAME=FILE  write model output NAME to FILE (atomically); outputs\n"
     "                      without a file are summarized on stdout\n"
     "  --engine E          c (generated C compiled with the system compiler and\n"
     "                      cached under $XDG_CACHE_HOME/pdec; the default) or\n"
-    "                      interp (the reference interpreter)\n"
+    "                      interp (the reference interpreter), or opencl /\n"
+    "                      opencl-fpga (generated OpenCL kernels, GPU or FPGA\n"
+    "                      profile, on an OpenCL device)\n"
+    "  --device D          opencl: the device, as \"P:D\", gpu, cpu, accelerator or a\n"
+    "                      name (default: $PDEC_OPENCL_DEVICE, else the first GPU,\n"
+    "                      else the first device; `pdec devices` lists them)\n"
     "  --fftw-estimate     plan transforms with FFTW_ESTIMATE (default: FFTW_MEASURE\n"
     "                      with a wisdom file in the cache)\n"
     "  --threads N         c: run on N OpenMP threads (rows, batches, transforms)\n"
@@ -38,7 +43,7 @@ static const char *const help =
 typedef struct {
     DrvBinding inputs[DRV_MAX_BINDINGS], outputs[DRV_MAX_BINDINGS];
     int ninputs, noutputs;
-    const char *engine, *weights, *passes;
+    const char *engine, *weights, *passes, *device;
     bool no_passes, time, verbose, fftw_estimate, no_transform_once;
     int threads;
 } RunArgs;
@@ -51,7 +56,7 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         {"passes", required_argument, 0, 'p'}, {"no-passes", no_argument, 0, 'n'},
         {"time", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
         {"fftw-estimate", no_argument, 0, 'E'}, {"threads", required_argument, 0, 'T'},
-        {"no-transform-once", no_argument, 0, 'O'}, {0, 0, 0, 0}};
+        {"no-transform-once", no_argument, 0, 'O'}, {"device", required_argument, 0, 'D'}, {0, 0, 0, 0}};
     int c;
     optind = 0;
     a->engine = "c";
@@ -61,6 +66,7 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         case 'o': if (!drv_add_binding(a->outputs, &a->noutputs, optarg, "--output")) return EXIT_USER; break;
         case 'e': a->engine = optarg; break;
         case 'w': a->weights = optarg; break;
+        case 'D': a->device = optarg; break;
         case 'p': a->passes = optarg; break;
         case 'n': a->no_passes = true; break;
         case 't': a->time = true; break;
@@ -132,7 +138,8 @@ static bool execute(IrGraph *g, const RunArgs *a, int *status, DiagCtx *dc) {
     ok = drv_names_exist(g, a->outputs, a->noutputs, IR_OP_OUTPUT, dc) && ok; /* report both */
     for (uint32_t i = 0; ok && i < nin; i++) ok = drv_load_input(g, in_ids[i], a->inputs, a->ninputs, &ins[i], dc);
     char err[512];
-    EngineOptions eopt = {.verbose = a->verbose, .fftw_estimate = a->fftw_estimate, .threads = a->threads};
+    EngineOptions eopt = {.verbose = a->verbose, .fftw_estimate = a->fftw_estimate, .threads = a->threads,
+                          .device = a->device};
     Engine *e = ok ? drv_open_engine(a->engine, g, &eopt, status, dc) : NULL;
     ok = ok && e;
     double t0 = now_ms();

@@ -23,6 +23,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_bounds(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
 
 /* Loads MODEL (.pde or .pdir) with the default stdlib path.  NULL when
  * errors were reported to dc. */

@@ -4,7 +4,8 @@
  * weights bound), run it any number of times, and close it.  Engines:
  *   interp  the reference interpreter (backends/interp)
  *   c       generated C, compiled to a shared object and loaded
- *   opencl  generated OpenCL kernels (not in this build yet)
+ *   opencl       generated OpenCL kernels, GPU profile, on an OpenCL device
+ *   opencl-fpga  the same in the FPGA profile (single work-item kernels)
  * What this module does not do: load models or .npy files (driver.c,
  * cmd_run.c), choose passes.
  */
@@ -19,7 +20,8 @@ typedef struct EngineOptions {
     int threads;           /* > 1: OpenMP threads in generated code (and FFTW's) */
     const char *cache_dir; /* NULL: $XDG_CACHE_HOME/pdec (or ~/.cache/pdec) */
     bool fftw_estimate;    /* FFTW_ESTIMATE plans instead of FFTW_MEASURE with wisdom */
-    bool profile;          /* c: time every kernel (engine_kernel_times) */
+    bool profile;          /* c, opencl: time every kernel (engine_kernel_times) */
+    const char *device;    /* opencl: the device (pdrt_cl.h); NULL: $PDEC_OPENCL_DEVICE or the default */
 } EngineOptions;
 
 typedef struct Engine Engine;
@@ -46,7 +48,7 @@ size_t engine_weights_bytes(const Engine *e);
 
 void engine_close(Engine *e);
 
-/* The c engine opened with opt->profile: kernel names and accumulated
+/* The c or opencl engine opened with opt->profile: kernel names and accumulated
  * nanoseconds (writable: zero them to restart).  False otherwise. */
 bool engine_kernel_times(Engine *e, const char *const **names, double **ns, int *count);
 

@@ -23,10 +23,11 @@ static const Command commands[] = {
     {"check", cmd_check, "parse a model, check its shapes and bind its weights"},
     {"dump", cmd_dump, "print the graph IR as text (after passes with --after)"},
     {"graph", cmd_graph, "draw the dataflow graph (.dot, or .svg through Graphviz)"},
-    {"run", cmd_run, "run a model on .npy inputs (compiled C, or the interpreter)"},
-    {"compile", cmd_compile, "generate C for an application: NAME.h, NAME.c, NAME.weights"},
+    {"run", cmd_run, "run a model on .npy inputs (compiled C or OpenCL, or the interpreter)"},
+    {"compile", cmd_compile, "generate C or OpenCL for an application: NAME.h, NAME.c (NAME.cl), NAME.weights"},
     {"bench", cmd_bench, "time a model on an engine: median latency, GFLOP/s, arena size"},
     {"bounds", cmd_bounds, "prove output bounds over an input region (IBP, CROWN, alpha-CROWN)"},
+    {"devices", cmd_devices, "list the OpenCL platforms and devices (for --device)"},
     {"verify", cmd_verify, "decide a VNN-LIB property: unsat, sat, unknown or timeout"},
     {NULL, NULL, NULL},
 };

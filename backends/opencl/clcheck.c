@@ -1,0 +1,110 @@
+/* clcheck.c — checks generated OpenCL C through libclang (LLVM 15, the
+ * LLVM PoCL is built on, so one process may hold both), and writes
+ * SPIR-V through clang and llvm-spirv. */
+#include "clgen.h"
+
+#include <clang-c/Index.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../runtime/pdrt.h"
+
+extern char **environ;
+
+/* The kernel a source line belongs to: the last `__kernel void NAME(`
+ * at or above it.  OUT: name[len]. */
+static void kernel_at(const char *source, unsigned line, char *name, size_t len) {
+    snprintf(name, len, "(prelude)");
+    const char *s = source;
+    for (unsigned l = 1; *s && l <= line; l++) {
+        if (!strncmp(s, "__kernel void ", 14)) {
+            size_t n = strcspn(s + 14, "(");
+            snprintf(name, len, "%.*s", (int)(n < len - 1 ? n : len - 1), s + 14);
+        }
+        const char *nl = strchr(s, '\n');
+        if (!nl) break;
+        s = nl + 1;
+    }
+}
+
+static const char *const check_args[] = {"-x", "cl", "-cl-std=CL1.2", "-Xclang", "-finclude-default-header",
+                                         "-Wall", "-Wextra", "-Wno-unused-parameter"};
+
+bool clgen_check(const char *source, const char *name, char *err, size_t errlen) {
+    char file[256];
+    snprintf(file, sizeof file, "%s.cl", name);
+    CXIndex index = clang_createIndex(0, 0);
+    struct CXUnsavedFile unsaved = {file, source, (unsigned long)strlen(source)};
+    CXTranslationUnit tu = NULL;
+    enum CXErrorCode rc = clang_parseTranslationUnit2(index, file, check_args, sizeof check_args / sizeof check_args[0],
+                                                      &unsaved, 1, CXTranslationUnit_None, &tu);
+    if (rc != CXError_Success) {
+        clang_disposeIndex(index);
+        return pdrt_fail(err, errlen, "libclang could not parse %s (error %d)", file, (int)rc);
+    }
+    size_t used = 0;
+    unsigned bad = 0, n = clang_getNumDiagnostics(tu);
+    if (err && errlen) err[0] = 0;
+    for (unsigned i = 0; i < n; i++) {
+        CXDiagnostic d = clang_getDiagnostic(tu, i);
+        if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Warning) {
+            unsigned line, col;
+            clang_getSpellingLocation(clang_getDiagnosticLocation(d), NULL, &line, &col, NULL);
+            CXString text = clang_getDiagnosticSpelling(d);
+            char kernel[128];
+            kernel_at(source, line, kernel, sizeof kernel);
+            if (bad < 5 && err && used < errlen) {
+                int w = snprintf(err + used, errlen - used, "%s%s:%u:%u: in kernel %s: %s", bad ? "\n" : "", file, line,
+                                 col, kernel, clang_getCString(text));
+                used += w > 0 ? (size_t)w : 0;
+            }
+            clang_disposeString(text);
+            bad++;
+        }
+        clang_disposeDiagnostic(d);
+    }
+    clang_disposeTranslationUnit(tu);
+    clang_disposeIndex(index);
+    return bad == 0;
+}
+
+/* Runs argv quietly; true when it exits 0. */
+static bool run_tool(const char *const *argv) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    int status = 0;
+    if (rc != 0 || waitpid(pid, &status, 0) < 0) return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static bool on_path(const char *tool) {
+    const char *argv[] = {tool, "--version", NULL};
+    return run_tool(argv);
+}
+
+bool clgen_spirv(const char *source, const char *path, bool *missing, char *err, size_t errlen) {
+    *missing = !on_path("clang-15") || !on_path("llvm-spirv-15");
+    if (*missing) return pdrt_fail(err, errlen, "--emit spirv needs clang-15 and llvm-spirv-15 (Debian: apt-get install clang-15 llvm-spirv-15)");
+    char cl[4200], bc[4200], tmp[4200];
+    snprintf(cl, sizeof cl, "%s.tmp.cl", path);
+    snprintf(bc, sizeof bc, "%s.tmp.bc", path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    bool ok = pdrt_write_atomic(cl, source, strlen(source), err, errlen);
+    const char *compile[] = {"clang-15", "-c", "-target", "spir64", "-cl-std=CL1.2", "-Xclang", "-finclude-default-header",
+                             "-O2", "-emit-llvm", "-o", bc, cl, NULL};
+    const char *translate[] = {"llvm-spirv-15", bc, "-o", tmp, NULL};
+    if (ok && !run_tool(compile)) ok = pdrt_fail(err, errlen, "clang-15 failed to compile the kernels for SPIR-V");
+    else if (ok && !run_tool(translate)) ok = pdrt_fail(err, errlen, "llvm-spirv-15 failed to translate the kernels");
+    else if (ok && rename(tmp, path) != 0) ok = pdrt_fail(err, errlen, "cannot write %s", path);
+    unlink(cl), unlink(bc), unlink(tmp);
+    return ok;
+}
