@@ -32,6 +32,7 @@ test-asan:
 	@cmake -S . -B $(ASAN_BUILD) -DPDEC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan-opencl.supp:print_suppressions=0 \
 		ctest --output-on-failure -j $(JOBS)
 
 # pdec's compiled C against PyTorch (installed into bench/.venv), side by side.

@@ -12,6 +12,9 @@ PACKAGES=(
   llvm-15-tools                           # FileCheck, not, lit.py (LLVM 15, as PoCL)
   clang-15 libfuzzer-15-dev               # fuzz targets (libFuzzer); generated C under clang
   libomp-15-dev                           # OpenMP for clang-15 (generated C with threads)
+  ocl-icd-opencl-dev pocl-opencl-icd      # OpenCL: the ICD loader and headers; PoCL runs kernels on the CPU
+  llvm-15-dev libclang-15-dev             # libclang checks generated OpenCL (LLVM 15, as PoCL)
+  llvm-spirv-15                           # --emit spirv (optional at run time)
   python3                                 # Debian's python runs lit
   graphviz                                # `pdec graph -o x.svg` (optional at run time)
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Random graphs through the compiled C engine and the interpreter.
+# Random graphs through a compiled engine (DIFF_NEW, default the C
+# engine) and the interpreter.
 # usage: differential.sh FIRST_SEED COUNT TMPDIR
 # (pdec, npycmp and python3 on PATH.)  Each failing seed keeps its graph
 # and inputs under TMPDIR/seed-N and prints the command that reproduces it.
@@ -7,6 +8,13 @@ set -uo pipefail
 first=$1 count=$2 tmp=$3
 here=$(cd "$(dirname "$0")" && pwd)
 failed=0
+if [[ "${DIFF_NEW:-}" == *opencl* ]]; then
+  mkdir -p "${POCL_CACHE_DIR:-$tmp/pocl}"
+  if ! pdec devices > /dev/null 2>&1; then
+    echo "SKIP: no OpenCL platform (install pocl-opencl-icd to run this test)"
+    exit 77
+  fi
+fi
 for ((seed = first; seed < first + count; seed++)); do
   dir="$tmp/seed-$seed"
   rm -rf "$dir"

@@ -41,3 +41,26 @@ if os.path.isdir(os.path.join(data, "acasxu", "nnet")):
 
 if os.path.exists("/usr/bin/dot"):
     config.available_features.add("graphviz")
+
+# OpenCL: PoCL compiles kernels into a cache of its own, inside the build
+# tree; the tests under opencl/ need a platform.
+import subprocess
+config.environment["POCL_CACHE_DIR"] = os.path.join(os.path.dirname(config.pdec_bin_dir), "cache", "pocl")
+os.makedirs(config.environment["POCL_CACHE_DIR"], exist_ok=True)
+for var in ("OCL_ICD_VENDORS", "PDEC_OPENCL_DEVICE"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+try:
+    devices = subprocess.run([os.path.join(config.pdec_bin_dir, "pdec"), "devices"], capture_output=True,
+                             env=config.environment, timeout=60)
+    if devices.returncode == 0:
+        config.available_features.add("opencl")
+    else:
+        lit_config.note("no OpenCL platform: the opencl tests are skipped (%s)" % devices.stderr.decode().strip())
+except (OSError, subprocess.TimeoutExpired) as e:
+    lit_config.note("no OpenCL platform: the opencl tests are skipped (%s)" % e)
+import shutil
+if shutil.which("clang-15") and shutil.which("llvm-spirv-15"):
+    config.available_features.add("spirv")
+else:
+    lit_config.note("clang-15 or llvm-spirv-15 missing: the SPIR-V test is skipped")
