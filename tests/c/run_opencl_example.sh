@@ -10,7 +10,7 @@ name=$(basename "$dir")
 here=$(cd "$(dirname "$0")" && pwd)
 runtime=$(cd "$here/../../runtime" && pwd)
 read -r _ tol < "$dir/golden.txt"
-export POCL_CACHE_DIR="$tmp/pocl" XDG_CACHE_HOME="$tmp/cache"
+export POCL_CACHE_DIR="${POCL_CACHE_DIR:-$tmp/pocl}" XDG_CACHE_HOME="$tmp/cache"
 mkdir -p "$POCL_CACHE_DIR"
 if ! "$pdec" devices > /dev/null 2>&1; then
     echo "SKIP: no OpenCL platform (install pocl-opencl-icd to run this test)"
@@ -24,7 +24,7 @@ for target in opencl opencl-fpga; do
         -DMODEL="$name" -I"$gen" -I"$runtime" "$here/harness.c" "$gen/$name.c" "$librt" \
         $(pkg-config --libs libcjson libzip) -lOpenCL -lm -o "$gen/harness"
     # PoCL and LLVM keep some allocations for the life of the process.
-    LSAN_OPTIONS="suppressions=$here/../lsan-opencl.supp:print_suppressions=0" ASAN_OPTIONS=detect_leaks=1 \
+    LSAN_OPTIONS="suppressions=$here/../lsan-opencl.supp:print_suppressions=0" ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
         "$gen/harness" "$gen/$name.weights" "$dir/x.npy" "$gen/y.npy"
     "$npycmp" "$gen/y.npy" "$dir/y.golden.npy" --rtol "$tol" --flat
 done

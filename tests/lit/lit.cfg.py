@@ -42,10 +42,11 @@ if os.path.isdir(os.path.join(data, "acasxu", "nnet")):
 if os.path.exists("/usr/bin/dot"):
     config.available_features.add("graphviz")
 
-# OpenCL: PoCL compiles kernels into a cache of its own, inside the build
-# tree; the tests under opencl/ need a platform.
+# OpenCL: PoCL compiles kernels into a cache of its own, in the source
+# tree's .cache (shared by the plain and the sanitized build, ignored by
+# git); the tests under opencl/ need a platform.
 import subprocess
-config.environment["POCL_CACHE_DIR"] = os.path.join(os.path.dirname(config.pdec_bin_dir), "cache", "pocl")
+config.environment["POCL_CACHE_DIR"] = os.path.join(config.pdec_source_dir, ".cache", "pocl")
 os.makedirs(config.environment["POCL_CACHE_DIR"], exist_ok=True)
 for var in ("OCL_ICD_VENDORS", "PDEC_OPENCL_DEVICE"):
     if var in os.environ:
