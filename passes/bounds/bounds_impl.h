@@ -48,7 +48,7 @@ struct BoundsGraph {
     bool f32;            /* include f32 rounding errors (rounding.c) */
     int alpha_iters;     /* alpha-CROWN: Adam steps and learning rate */
     double alpha_lr;
-    int threads;         /* for the dense products (gemm.c) */
+    int threads;         /* for the dense products and row loops */
     int64_t f32_rows;    /* dense products with this many rows or more run in
                           * f32 with an error term (crown.c); tests lower it */
 };
@@ -82,10 +82,6 @@ void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const doub
  * only tightened.  The intermediate bounds must be set (CROWN). */
 void bounds_alpha_optimize(BoundsGraph *b, const double *C, const double *d, int64_t k, double *lo, double *hi);
 
-/* T (m x n, row stride ldt) += A (m x kd) · B (kd x n) in double (gemm.c). */
-void bounds_gemm_acc(double *T, int64_t ldt, const double *A, int64_t lda, const double *B, int64_t ldb, int64_t m,
-                     int64_t kd, int64_t n);
-
 /* The f32 product (gemm32.c): for s = 0, 1 (the lower and the upper
  * coefficients), T[s] (m x n, row stride ldt) += A[s][:, cols] · W[cols, ocols]
  * with A[s] m rows of stride lda in double, W rows of floats (stride ldw),
@@ -116,6 +112,8 @@ void bounds_vec_relu_row(const double *al, const double *ah, double *Tl, double 
                          const double *su, const double *tl, const double *tu, bool set, double *blo, double *bhi);
 double bounds_vec_dot(const double *a, const double *b, int64_t n);
 double bounds_vec_abs32_dot(const double *a, const double *v, int64_t n);
+/* t += a w for a row w of f32 weights. */
+void bounds_vec_axpy32(double *t, double a, const float *w, int64_t n);
 /* sum a z and sum |fl32(a)| v in one pass. */
 void bounds_vec_dot2(const double *a, const double *z, const double *v, int64_t n, double *az, double *av);
 /* sum a (a >= 0 ? lo : hi): the row a's minimum over the box [lo, hi]

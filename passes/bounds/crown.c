@@ -139,33 +139,18 @@ static void used_columns(const Backward *w, MatRows *m, int64_t N) {
     free(count);
 }
 
-/* Few nonzeros (a tightening pass's one-hot rows): a row of W^T each,
- * in double. */
-static void matmul_sparse(const Backward *w, const MatRows *m, const DenseW *d) {
-    for (int64_t r = 0; r < w->k; r++)
-        for (int64_t c = 0; c < m->nc; c++) {
+/* Few rows, or few nonzeros (a tightening pass's one-hot rows), or when
+ * f32 will not do: in double, a row of W^T at a time (read once, kept in
+ * L1 while every row of A uses it). */
+static void matmul_rows(const Backward *w, const MatRows *m, const DenseW *d) {
+    for (int64_t c = 0; c < m->nc; c++) {
+        const float *wr = d->wt + m->cols[c] * d->K;
+        for (int64_t r = 0; r < w->k; r++) {
             double al = m->Alo[r * m->lda + m->cols[c]], ah = m->Ahi[r * m->lda + m->cols[c]];
-            const float *wr = d->wt + m->cols[c] * d->K;
-            double *tl = m->Tlo + r * m->ldt, *th = m->Thi + r * m->ldt;
-            if (al != 0) for (int64_t j = 0; j < d->K; j++) tl[j] += al * (double)wr[j];
-            if (ah != 0) for (int64_t j = 0; j < d->K; j++) th[j] += ah * (double)wr[j];
+            if (al != 0) bounds_vec_axpy32(m->Tlo + r * m->ldt, al, wr, d->K);
+            if (ah != 0) bounds_vec_axpy32(m->Thi + r * m->ldt, ah, wr, d->K);
         }
-}
-
-/* Small products in double (gemm.c), on packed copies. */
-static void matmul_double(const Backward *w, const MatRows *m, const DenseW *d) {
-    int64_t k = w->k, nc = m->nc, K = d->K;
-    double *pa = pd_xmalloc((size_t)(2 * k * nc) * sizeof *pa + 8), *pb = pd_xmalloc((size_t)(nc * K) * sizeof *pb + 8);
-    for (int64_t r = 0; r < k; r++)
-        for (int64_t c = 0; c < nc; c++) {
-            pa[r * nc + c] = m->Alo[r * m->lda + m->cols[c]];
-            pa[(k + r) * nc + c] = m->Ahi[r * m->lda + m->cols[c]];
-        }
-    for (int64_t c = 0; c < nc; c++)
-        for (int64_t j = 0; j < K; j++) pb[c * K + j] = d->wt[m->cols[c] * K + j];
-    bounds_gemm_acc(m->Tlo, m->ldt, pa, nc, pb, K, k, nc, K);
-    bounds_gemm_acc(m->Thi, m->ldt, pa + k * nc, nc, pb, K, k, nc, K);
-    free(pa), free(pb);
+    }
 }
 
 /* Large products in f32 (gemm32.c), sound in real arithmetic: with x's
@@ -270,8 +255,7 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
         m.Alo = A->lo + q * N, m.Ahi = A->hi + q * N, m.Tlo = T->lo + q * K, m.Thi = T->hi + q * K;
         m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;
         used_columns(w, &m, N);
-        if (m.nnz * 8 <= 2 * k * m.nc) matmul_sparse(w, &m, d);
-        else if (k < w->b->f32_rows || !matmul_f32(w, &m, d)) matmul_double(w, &m, d);
+        if (m.nnz * 8 <= 2 * k * m.nc || k < w->b->f32_rows || !matmul_f32(w, &m, d)) matmul_rows(w, &m, d);
     }
     free(m.cols);
 }

@@ -17,7 +17,8 @@
  * are split between threads (pthreads, made per call: a call is
  * milliseconds of work, creating a thread microseconds).  An AVX-512 copy
  * is chosen at run time; elsewhere the same blocking in plain vector
- * code.  Not here: the double product (gemm.c), the error term (crown.c).
+ * code.  Not here: small products in double (crown.c), the error term
+ * (crown.c).
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -257,7 +257,12 @@ static DenseW *dense_weight(const BoundsGraph *b, const IrNode *n) {
             for (int64_t j = 0; j < N; j++) d->own[j * K + kk] = (float)v[kk * N + j];
         d->wt = d->own;
     }
-    for (int64_t i = 0; i < K * N; i++) d->wmax = fmax(d->wmax, fabs((double)d->wt[i]));
+    float m = 0;
+    for (int64_t i = 0; i < K * N; i++) {
+        float a = d->wt[i] < 0 ? -d->wt[i] : d->wt[i];
+        m = a > m || a != a ? a : m; /* NaN sticks: no f32 products then */
+    }
+    d->wmax = m;
     return d;
 }
 

@@ -104,6 +104,18 @@ static inline double hsum(V8 v) {
     }                                                                                                          \
     *az = rz, *av = rv;
 
+/* t += a w, w in f32. */
+#define AXPY32_BODY                                                                                            \
+    int64_t i = 0;                                                                                             \
+    for (; i + 8 <= n; i += 8) {                                                                               \
+        F8 wf;                                                                                                 \
+        V8 x;                                                                                                  \
+        LOAD(wf, w + i), LOAD(x, t + i);                                                                       \
+        x += a * __builtin_convertvector(wf, V8);                                                              \
+        memcpy(t + i, &x, sizeof x);                                                                           \
+    }                                                                                                          \
+    for (; i < n; i++) t[i] += a * (double)w[i];
+
 /* sum a (a >= 0 ? lo : hi): a row's minimum over a box. */
 #define CORNER_BODY                                                                                            \
     V8 s = {0};                                                                                                \
@@ -166,6 +178,7 @@ static inline double hsum(V8 v) {
                                    double *av) {                                                               \
         DOT2_BODY                                                                                              \
     }                                                                                                          \
+    ATTR static void axpy32_##SUFFIX(double *t, double a, const float *w, int64_t n) { AXPY32_BODY }            \
     ATTR static double abs32_dot_##SUFFIX(const double *a, const double *v, int64_t n) { ABS32_DOT_BODY }      \
     ATTR static void scan_##SUFFIX(const double *al, const double *ah, int64_t n, int64_t *count, double *amax) { \
         SCAN_BODY                                                                                              \
@@ -207,6 +220,8 @@ double bounds_vec_corner(const double *a, const double *lo, const double *hi, in
 void bounds_vec_dot2(const double *a, const double *z, const double *v, int64_t n, double *az, double *av) {
     PICK(dot2)(a, z, v, n, az, av);
 }
+
+void bounds_vec_axpy32(double *t, double a, const float *w, int64_t n) { PICK(axpy32)(t, a, w, n); }
 
 double bounds_vec_abs32_dot(const double *a, const double *v, int64_t n) { return PICK(abs32_dot)(a, v, n); }
 

@@ -196,8 +196,9 @@ int cmd_bounds(int argc, char **argv) {
 #ifdef __GLIBC__
     /* The analysis allocates and frees coefficient matrices of megabytes
      * per layer: kept in the heap, not mapped and unmapped each time (page
-     * faults cost as much as the layer's arithmetic). */
-    mallopt(M_MMAP_THRESHOLD, 1 << 30), mallopt(M_TRIM_THRESHOLD, 1 << 30);
+     * faults cost as much as the layer's arithmetic).  32 MiB: glibc's
+     * largest threshold on 64-bit. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20), mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
     BoundsArgs a = {0};
     int rc = parse(argc, argv, &a);
