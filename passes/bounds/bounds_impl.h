@@ -85,7 +85,7 @@ void bounds_alpha_optimize(BoundsGraph *b, const double *C, const double *d, int
 /* The f32 product (gemm32.c): for s = 0, 1 (the lower and the upper
  * coefficients), T[s] (m x n, row stride ldt) += A[s][:, cols] · W[cols, ocols]
  * with A[s] m rows of stride lda in double, W rows of floats (stride ldw),
- * cols kd indices, ocols n indices (NULL: 0..n-1).  A is rounded to f32, products summed in f32 in short
+ * cols kd indices, ocols n indices (NULL: 0..n-1); A[1] NULL: s = 0 only.  A is rounded to f32, products summed in f32 in short
  * runs, the runs' sums in f32, each block of runs added to T in double:
  * |T_exact - T| <= bounds_gemm_gamma(kd) |fl32(A)| |W| (real arithmetic,
  * no overflow; double rounding ignored, as everywhere in the analysis),
@@ -106,8 +106,8 @@ double bounds_gemm_gamma(int64_t kd);
  * ReLU-like step for one row, lines (sl, tl) under and (su, tu) over each
  * unit, all finite; T += (set: =) the new coefficients; the offsets' sums
  * into *blo, *bhi.  dot: sum a b.  abs32_dot: sum |fl32(a)| v.  scan:
- * count[j] += (al[j] != 0) + (ah[j] != 0), the largest |value| (or NaN)
- * into *amax. */
+ * count[j] += (al[j] != 0) + (ah[j] != 0), differ[j] += al[j] != ah[j],
+ * the largest |value| (or NaN) into *amax. */
 void bounds_vec_relu_row(const double *al, const double *ah, double *Tl, double *Th, int64_t n, const double *sl,
                          const double *su, const double *tl, const double *tu, bool set, double *blo, double *bhi);
 double bounds_vec_dot(const double *a, const double *b, int64_t n);
@@ -119,7 +119,7 @@ void bounds_vec_dot2(const double *a, const double *z, const double *v, int64_t 
 /* sum a (a >= 0 ? lo : hi): the row a's minimum over the box [lo, hi]
  * (its maximum: swap lo and hi). */
 double bounds_vec_corner(const double *a, const double *lo, const double *hi, int64_t n);
-void bounds_vec_scan(const double *al, const double *ah, int64_t n, int64_t *count, double *amax);
+void bounds_vec_scan(const double *al, const double *ah, int64_t n, int64_t *count, int64_t *differ, double *amax);
 
 /* fn(ctx, lo, hi) over rows [lo, hi) that split [0, rows) between up to
  * threads threads, when work (elements touched) pays for them

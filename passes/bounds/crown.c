@@ -123,22 +123,24 @@ typedef struct {
     int64_t *cols;
     const double *xlo, *xhi;
     double amax;       /* the largest |A| */
+    int64_t ns, *same; /* of cols, those equal in A_lo and A_hi (N + 1 room) */
 } MatRows;
 
 /* Units a ReLU shut give zero columns in every row: dropped.  Row by
  * row, so that A is read in order; also the largest |A| (f32's range). */
 static void used_columns(const Backward *w, MatRows *m, int64_t N) {
-    int64_t *count = pd_xcalloc((size_t)N + 1, sizeof *count);
+    int64_t *count = pd_xcalloc((size_t)(2 * N) + 1, sizeof *count), *differ = count + N;
     m->amax = 0;
-    for (int64_t r = 0; r < w->k; r++) bounds_vec_scan(m->Alo + r * m->lda, m->Ahi + r * m->lda, N, count, &m->amax);
-    m->nc = m->nnz = 0;
+    for (int64_t r = 0; r < w->k; r++)
+        bounds_vec_scan(m->Alo + r * m->lda, m->Ahi + r * m->lda, N, count, differ, &m->amax);
+    m->nc = m->nnz = m->ns = 0;
     for (int64_t j = 0; j < N; j++) {
         if (count[j]) m->cols[m->nc++] = j;
+        if (count[j] && !differ[j]) m->same[m->ns++] = j;
         m->nnz += count[j];
     }
     free(count);
 }
-
 /* Few rows, or few nonzeros (a tightening pass's one-hot rows), or when
  * f32 will not do: in double, a row of W^T at a time (read once, kept in
  * L1 while every row of A uses it). */
@@ -226,6 +228,32 @@ static void f32_rows(void *ctx, int64_t lo, int64_t hi) {
     }
 }
 
+/* The product into P (2k x na, lower rows then upper).  Columns where
+ * A_lo and A_hi agree (units no relaxation split: right after a one-hot
+ * row passed a ReLU layer, all but the open ones) are multiplied once
+ * for both; the others for each.  Either way each entry is a sum of runs
+ * of at most nc products, within bounds_gemm_gamma(nc). */
+static void product_f32(const Backward *w, const MatRows *m, const DenseW *d, const Center *c, double *P) {
+    int64_t k = w->k, na = c->na, nd = 0;
+    Gemm32 g = {{m->Alo, m->Ahi}, {P, P + k * na}, m->lda, na, k, m->nc, na, m->cols, c->alive, d->wt, d->K, true};
+    if (m->ns * 4 < m->nc) { /* too few shared: not worth a second pass */
+        bounds_gemm32(&g, w->b->threads);
+        return;
+    }
+    int64_t *diff = pd_xmalloc((size_t)(m->nc - m->ns) * sizeof *diff + 8);
+    for (int64_t q = 0, s = 0; q < m->nc; q++) {
+        if (s < m->ns && m->same[s] == m->cols[q]) s++;
+        else diff[nd++] = m->cols[q];
+    }
+    Gemm32 shared = g;
+    shared.A[1] = NULL, shared.kd = m->ns, shared.cols = m->same;
+    bounds_gemm32(&shared, w->b->threads);
+    memcpy(P + k * na, P, (size_t)(k * na) * sizeof *P);
+    g.kd = nd, g.cols = diff, g.set = false;
+    if (nd) bounds_gemm32(&g, w->b->threads);
+    free(diff);
+}
+
 static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
     int64_t k = w->k, nc = m->nc, N = d->N;
     /* products and sums below 2^100: far from f32's 2^128 */
@@ -235,8 +263,7 @@ static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
     int64_t na = c.na;
     double *P = ok ? pd_xmalloc((size_t)(2 * k * na) * sizeof *P + 8) : NULL;
     if (ok) {
-        Gemm32 g = {{m->Alo, m->Ahi}, {P, P + k * na}, m->lda, na, k, nc, na, m->cols, c.alive, d->wt, d->K, true};
-        bounds_gemm32(&g, w->b->threads);
+        product_f32(w, m, d, &c, P);
         F32Rows f = {w, m, &c, P, N, bounds_gemm_gamma(nc), 0x1p-149 * ((double)(2 * nc + 2) * c.srad + c.sv)};
         bounds_parallel_rows(2 * k, (double)(2 * k) * (double)(2 * N + 2 * na), w->b->threads, f32_rows, &f);
     }
@@ -250,7 +277,8 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
     const BNode *x = &w->b->nodes[n->in[0]];
     Coef *T = coef(w, n->in[0]);
     int64_t K = d->K, N = d->N, k = w->k;
-    MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)N * sizeof *m.cols + 8)};
+    MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)(2 * N) * sizeof *m.cols + 8)};
+    m.same = m.cols + N;
     for (int64_t q = 0; q < x->n / K; q++) {
         m.Alo = A->lo + q * N, m.Ahi = A->hi + q * N, m.Tlo = T->lo + q * K, m.Thi = T->hi + q * K;
         m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;

@@ -139,6 +139,8 @@ typedef struct {
     Kernel kern;
 } Work;
 
+static int64_t rows_of(const Gemm32 *g) { return g->A[1] ? 2 * g->m : g->m; }
+
 /* Packed row r (of 2m: lower rows, then upper) as a source row and its T row. */
 static const double *a_row(const Gemm32 *g, int64_t r, double **t) {
     int s = r >= g->m;
@@ -154,7 +156,7 @@ static void pack_a(const Work *w) {
         for (int i = 0; i < MR; i++) {
             int64_t r = ip * MR + i;
             double *t;
-            const double *src = r < 2 * g->m ? a_row(g, r, &t) : NULL;
+            const double *src = r < rows_of(g) ? a_row(g, r, &t) : NULL;
             for (int64_t p = 0; p < g->kd; p++) dst[p * MR + i] = src ? (float)src[g->cols[p]] : 0.0f;
         }
     }
@@ -173,7 +175,7 @@ static void *work_run(void *arg) {
             for (int64_t ip = w->p0; ip < w->p1; ip++) {
                 double *t[MR];
                 int rows = 0;
-                for (int i = 0; i < MR && ip * MR + i < 2 * g->m; i++, rows++) a_row(g, ip * MR + i, &t[i]);
+                for (int i = 0; i < MR && ip * MR + i < rows_of(g); i++, rows++) a_row(g, ip * MR + i, &t[i]);
                 w->kern(w->ap + (ip - w->p0) * g->kd * MR + k0 * MR, bp, kc, t, jp * NR, rows, cols, g->set && k0 == 0);
             }
         }
@@ -202,8 +204,8 @@ void bounds_gemm32(const Gemm32 *g, int threads) {
     static Kernel kern;
     if (!kern) kern = pick();
     if (g->m == 0 || g->kd == 0 || g->n == 0) return;
-    int64_t panels = (2 * g->m + MR - 1) / MR;
-    double flops = 4.0 * (double)g->m * (double)g->kd * (double)g->n;
+    int64_t panels = (rows_of(g) + MR - 1) / MR;
+    double flops = 2.0 * (double)rows_of(g) * (double)g->kd * (double)g->n;
     /* a thread costs tens of microseconds: only for products that take more */
     int nt = flops < 8e6 ? 1 : threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     if (nt > panels) nt = (int)panels;

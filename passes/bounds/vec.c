@@ -130,8 +130,8 @@ static inline double hsum(V8 v) {
     for (; i < n; i++) r += a[i] >= 0 ? a[i] * lo[i] : a[i] * hi[i];                                           \
     return r;
 
-/* count[j] += (al[j] != 0) + (ah[j] != 0); the largest |value| (NaN if
- * any is NaN) into *amax. */
+/* count[j] += (al[j] != 0) + (ah[j] != 0), differ[j] += al[j] != ah[j];
+ * the largest |value| (NaN if any is NaN) into *amax. */
 #define SCAN_BODY                                                                                              \
     const long long M = 0x7fffffffffffffffLL;                                                                  \
     const L8 nosign = {M, M, M, M, M, M, M, M};                                                                \
@@ -140,10 +140,11 @@ static inline double hsum(V8 v) {
     int64_t i = 0;                                                                                             \
     for (; i + 8 <= n; i += 8) {                                                                               \
         V8 x, y;                                                                                               \
-        L8 c;                                                                                                  \
-        LOAD(x, al + i), LOAD(y, ah + i), LOAD(c, count + i);                                                  \
+        L8 c, d;                                                                                               \
+        LOAD(x, al + i), LOAD(y, ah + i), LOAD(c, count + i), LOAD(d, differ + i);                              \
         c -= (x != 0) + (y != 0); /* a true comparison is -1 */                                                \
-        memcpy(count + i, &c, sizeof c);                                                                       \
+        d -= x != y;                                                                                           \
+        memcpy(count + i, &c, sizeof c), memcpy(differ + i, &d, sizeof d);                                     \
         x = KEEP(x, nosign), y = KEEP(y, nosign);                                                              \
         nan8 |= (x != x) | (y != y);                                                                           \
         L8 gx = x > m8;                                                                                        \
@@ -158,7 +159,7 @@ static inline double hsum(V8 v) {
     }                                                                                                          \
     for (; i < n; i++) {                                                                                       \
         double x = al[i] < 0 ? -al[i] : al[i], y = ah[i] < 0 ? -ah[i] : ah[i];                                 \
-        count[i] += (al[i] != 0) + (ah[i] != 0);                                                               \
+        count[i] += (al[i] != 0) + (ah[i] != 0), differ[i] += al[i] != ah[i];                                  \
         m = x > m || x != x ? x : m;                                                                           \
         m = y > m || y != y ? y : m;                                                                           \
     }                                                                                                          \
@@ -180,7 +181,8 @@ static inline double hsum(V8 v) {
     }                                                                                                          \
     ATTR static void axpy32_##SUFFIX(double *t, double a, const float *w, int64_t n) { AXPY32_BODY }            \
     ATTR static double abs32_dot_##SUFFIX(const double *a, const double *v, int64_t n) { ABS32_DOT_BODY }      \
-    ATTR static void scan_##SUFFIX(const double *al, const double *ah, int64_t n, int64_t *count, double *amax) { \
+    ATTR static void scan_##SUFFIX(const double *al, const double *ah, int64_t n, int64_t *count, int64_t *differ, \
+                                   double *amax) {                                                             \
         SCAN_BODY                                                                                              \
     }
 
@@ -225,6 +227,6 @@ void bounds_vec_axpy32(double *t, double a, const float *w, int64_t n) { PICK(ax
 
 double bounds_vec_abs32_dot(const double *a, const double *v, int64_t n) { return PICK(abs32_dot)(a, v, n); }
 
-void bounds_vec_scan(const double *al, const double *ah, int64_t n, int64_t *count, double *amax) {
-    PICK(scan)(al, ah, n, count, amax);
+void bounds_vec_scan(const double *al, const double *ah, int64_t n, int64_t *count, int64_t *differ, double *amax) {
+    PICK(scan)(al, ah, n, count, differ, amax);
 }
