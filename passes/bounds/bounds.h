@@ -46,6 +46,10 @@ void bounds_set_alpha(BoundsGraph *b, int iters, double lr);
 /* Threads for the large dense products (default 1). */
 void bounds_set_threads(BoundsGraph *b, int threads);
 
+/* Floating-point operations done in the large (f32) dense products so
+ * far, and the seconds they took. */
+void bounds_product_stats(const BoundsGraph *b, double *flops, double *seconds);
+
 /* Number of elements of the input / of the output. */
 int64_t bounds_input_size(const BoundsGraph *b);
 int64_t bounds_output_size(const BoundsGraph *b);

@@ -51,6 +51,7 @@ struct BoundsGraph {
     int threads;         /* for the dense products and row loops */
     int64_t f32_rows;    /* dense products with this many rows or more run in
                           * f32 with an error term (crown.c); tests lower it */
+    double gemm_flops, gemm_seconds; /* in the f32 products (bounds_product_stats) */
 };
 
 /* alpha-CROWN's free lower slopes of ReLU-like units whose sign is open,

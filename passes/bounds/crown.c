@@ -142,10 +142,12 @@ static void used_columns(const Backward *w, MatRows *m, int64_t N) {
     free(count);
 }
 /* Few rows, or few nonzeros (a tightening pass's one-hot rows), or when
- * f32 will not do: in double, a row of W^T at a time (read once, kept in
- * L1 while every row of A uses it). */
-static void matmul_rows(const Backward *w, const MatRows *m, const DenseW *d) {
-    for (int64_t c = 0; c < m->nc; c++) {
+ * f32 will not do: in double, row updates from the f32 weights.  Sparse
+ * rows go row by row (A read in order, only its nonzeros); a few dense
+ * rows column by column (a row of W^T read once, kept in L1 while every
+ * row of A uses it). */
+static void matmul_rows(const Backward *w, const MatRows *m, const DenseW *d, bool sparse) {
+    for (int64_t c = 0; !sparse && c < m->nc; c++) {
         const float *wr = d->wt + m->cols[c] * d->K;
         for (int64_t r = 0; r < w->k; r++) {
             double al = m->Alo[r * m->lda + m->cols[c]], ah = m->Ahi[r * m->lda + m->cols[c]];
@@ -153,6 +155,13 @@ static void matmul_rows(const Backward *w, const MatRows *m, const DenseW *d) {
             if (ah != 0) bounds_vec_axpy32(m->Thi + r * m->ldt, ah, wr, d->K);
         }
     }
+    for (int64_t r = 0; sparse && r < w->k; r++)
+        for (int64_t c = 0; c < m->nc; c++) {
+            double al = m->Alo[r * m->lda + m->cols[c]], ah = m->Ahi[r * m->lda + m->cols[c]];
+            const float *wr = d->wt + m->cols[c] * d->K;
+            if (al != 0) bounds_vec_axpy32(m->Tlo + r * m->ldt, al, wr, d->K);
+            if (ah != 0) bounds_vec_axpy32(m->Thi + r * m->ldt, ah, wr, d->K);
+        }
 }
 
 /* Large products in f32 (gemm32.c), sound in real arithmetic: with x's
@@ -170,7 +179,8 @@ static void matmul_rows(const Backward *w, const MatRows *m, const DenseW *d) {
 typedef struct {
     int64_t na;              /* x's units that are not a point zero */
     int64_t *alive;
-    double *cen, *rad, *nrad; /* theirs, na each */
+    double *cen;             /* their centers, na */
+    double *rad, *nrad;      /* radii (and negated) of every unit, K */
     double *z, *v;           /* W c and |W| rad, N each */
     double srad, sv;
 } Center;
@@ -178,26 +188,24 @@ typedef struct {
 static bool center(const MatRows *m, const DenseW *d, Center *c) {
     int64_t K = d->K, N = d->N;
     c->alive = pd_xmalloc((size_t)K * sizeof *c->alive + 8);
-    c->cen = pd_xmalloc((size_t)(3 * K + 2 * N) * sizeof *c->cen + 8);
+    c->cen = pd_xmalloc((size_t)(4 * K + 2 * N) * sizeof *c->cen + 8);
     c->rad = c->cen + K, c->nrad = c->rad + K, c->z = c->nrad + K, c->v = c->z + N;
+    double *cfull = c->v + N; /* cen at every unit (0 where dead): W's rows read whole */
     c->na = 0, c->srad = c->sv = 0;
     for (int64_t j = 0; j < K; j++) {
-        if (m->xlo[j] == 0 && m->xhi[j] == 0) continue;
         double cj = 0.5 * m->xlo[j] + 0.5 * m->xhi[j], rj = fmax(m->xhi[j] - cj, cj - m->xlo[j]);
-        c->alive[c->na] = j, c->cen[c->na] = cj, c->rad[c->na] = rj, c->nrad[c->na++] = -rj;
+        c->rad[j] = rj, c->nrad[j] = -rj, cfull[j] = cj; /* dead units: all three 0 */
         c->srad += rj;
+        if (m->xlo[j] != 0 || m->xhi[j] != 0) c->alive[c->na] = j, c->cen[c->na++] = cj;
     }
     memset(c->z, 0, (size_t)(2 * N) * sizeof *c->z);
-    float *row = pd_xmalloc((size_t)c->na * sizeof *row + 8);
     for (int64_t q = 0; q < m->nc; q++) {
         const float *wr = d->wt + m->cols[q] * K;
-        for (int64_t j = 0; j < c->na; j++) row[j] = wr[c->alive[j]];
         double zc, vc, unused;
-        bounds_dot_ends(row, c->cen, c->cen, c->na, &zc, &unused);
-        bounds_dot_ends(row, c->nrad, c->rad, c->na, &unused, &vc); /* sum |w| rad */
+        bounds_dot_ends(wr, cfull, cfull, K, &zc, &unused);
+        bounds_dot_ends(wr, c->nrad, c->rad, K, &unused, &vc); /* sum |w| rad */
         c->z[m->cols[q]] = zc, c->v[m->cols[q]] = vc, c->sv += vc;
     }
-    free(row);
     return isfinite(c->srad) && isfinite(c->sv);
 }
 
@@ -233,11 +241,19 @@ static void f32_rows(void *ctx, int64_t lo, int64_t hi) {
  * row passed a ReLU layer, all but the open ones) are multiplied once
  * for both; the others for each.  Either way each entry is a sum of runs
  * of at most nc products, within bounds_gemm_gamma(nc). */
+/* bounds_gemm32, counted in the graph's product statistics. */
+static void gemm_counted(BoundsGraph *b, const Gemm32 *g) {
+    double t0 = bounds_now();
+    bounds_gemm32(g, b->threads);
+    b->gemm_seconds += bounds_now() - t0;
+    b->gemm_flops += 2.0 * (double)(g->A[1] ? 2 * g->m : g->m) * (double)g->kd * (double)g->n;
+}
+
 static void product_f32(const Backward *w, const MatRows *m, const DenseW *d, const Center *c, double *P) {
     int64_t k = w->k, na = c->na, nd = 0;
     Gemm32 g = {{m->Alo, m->Ahi}, {P, P + k * na}, m->lda, na, k, m->nc, na, m->cols, c->alive, d->wt, d->K, true};
     if (m->ns * 4 < m->nc) { /* too few shared: not worth a second pass */
-        bounds_gemm32(&g, w->b->threads);
+        gemm_counted(w->b, &g);
         return;
     }
     int64_t *diff = pd_xmalloc((size_t)(m->nc - m->ns) * sizeof *diff + 8);
@@ -247,10 +263,10 @@ static void product_f32(const Backward *w, const MatRows *m, const DenseW *d, co
     }
     Gemm32 shared = g;
     shared.A[1] = NULL, shared.kd = m->ns, shared.cols = m->same;
-    bounds_gemm32(&shared, w->b->threads);
+    gemm_counted(w->b, &shared);
     memcpy(P + k * na, P, (size_t)(k * na) * sizeof *P);
     g.kd = nd, g.cols = diff, g.set = false;
-    if (nd) bounds_gemm32(&g, w->b->threads);
+    if (nd) gemm_counted(w->b, &g);
     free(diff);
 }
 
@@ -283,7 +299,8 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
         m.Alo = A->lo + q * N, m.Ahi = A->hi + q * N, m.Tlo = T->lo + q * K, m.Thi = T->hi + q * K;
         m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;
         used_columns(w, &m, N);
-        if (m.nnz * 8 <= 2 * k * m.nc || k < w->b->f32_rows || !matmul_f32(w, &m, d)) matmul_rows(w, &m, d);
+        bool sparse = m.nnz * 8 <= 2 * k * m.nc;
+        if (sparse || k < w->b->f32_rows || !matmul_f32(w, &m, d)) matmul_rows(w, &m, d, sparse);
     }
     free(m.cols);
 }

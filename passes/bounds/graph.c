@@ -373,6 +373,10 @@ void bounds_set_alpha(BoundsGraph *b, int iters, double lr) { b->alpha_iters = i
 
 void bounds_set_threads(BoundsGraph *b, int threads) { b->threads = threads < 1 ? 1 : threads; }
 
+void bounds_product_stats(const BoundsGraph *b, double *flops, double *seconds) {
+    *flops = b->gemm_flops, *seconds = b->gemm_seconds;
+}
+
 int64_t bounds_input_size(const BoundsGraph *b) { return b->nodes[b->input].n; }
 int64_t bounds_output_size(const BoundsGraph *b) { return b->nodes[b->output].n; }
 

@@ -142,6 +142,7 @@ typedef struct {
     const char *method;
     bool f32;
     double seconds; /* the analysis alone: preparing the graph and bounding */
+    double product_flops, product_seconds; /* of that, the dense products in f32 */
 } Report;
 
 static bool print_json(void *ud, FILE *f) {
@@ -150,6 +151,8 @@ static bool print_json(void *ud, FILE *f) {
     cJSON_AddStringToObject(root, "method", r->method);
     cJSON_AddStringToObject(root, "soundness", r->f32 ? "f32" : "real");
     cJSON_AddNumberToObject(root, "seconds", r->seconds);
+    cJSON_AddNumberToObject(root, "product_flops", r->product_flops);
+    cJSON_AddNumberToObject(root, "product_seconds", r->product_seconds);
     cJSON *lo = cJSON_AddArrayToObject(root, "lower"), *hi = cJSON_AddArrayToObject(root, "upper");
     for (int64_t i = 0; i < r->m; i++) {
         cJSON_AddItemToArray(lo, cJSON_CreateNumber(r->lo[i]));
@@ -172,13 +175,14 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     double *lo = pd_xmalloc((size_t)m * sizeof(double) + 8), *hi = pd_xmalloc((size_t)m * sizeof(double) + 8);
     bool ok = input_box(g, a, n, in_lo, in_hi, dc);
     static const char *const names[] = {"ibp", "crown", "alpha-crown"};
-    Report r = {lo, hi, m, names[a->method], a->f32, 0};
+    Report r = {lo, hi, m, names[a->method], a->f32, 0, 0, 0};
     if (ok) {
         bounds_set_f32(b, a->f32);
         bounds_set_alpha(b, a->alpha_iters, a->alpha_lr);
         bounds_set_threads(b, a->threads);
         bounds_linear(b, in_lo, in_hi, a->method, NULL, NULL, m, lo, hi);
         r.seconds = bounds_now() - t0;
+        bounds_product_stats(b, &r.product_flops, &r.product_seconds);
         printf("bounds by %s, %s\n", r.method,
                a->f32 ? "sound for f32 evaluation (rounding errors of every op included)"
                       : "sound in real arithmetic (f32 rounding not included)");
