@@ -82,3 +82,6 @@ OPENBLAS_NUM_THREADS=1 \
 
 # ---- the table
 python3 "$ROOT/bench/table.py" "$OUT" --spectral "$SPECTRAL" $MODELS | tee "$OUT/table.md"
+
+# ---- OpenCL on PoCL against the C backend (bench/opencl.sh)
+"$ROOT/bench/opencl.sh" "$PDEC" "$ITERS"

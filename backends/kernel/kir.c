@@ -94,3 +94,18 @@ void kir_kernel_buffers(const KProgram *p, const KKernel *k, uint8_t *flags) {
     free(seen);
     flags[k->out] |= 2;
 }
+
+uint64_t kir_moved_bytes(const KProgram *p) {
+    uint8_t *flags = calloc(p->bufs.len + 1, 1);
+    if (!flags) pd_die("out of memory");
+    uint64_t bytes = 0;
+    for (uint32_t k = 0; k < p->kernels.len; k++) {
+        kir_kernel_buffers(p, &p->kernels.data[k], flags);
+        for (uint32_t b = 0; b < p->bufs.len; b++) {
+            IrDType t = p->bufs.data[b].dtype;
+            if (flags[b]) bytes += (uint64_t)p->bufs.data[b].scalars * (t == IR_F64 || t == IR_I64 ? 8 : 4);
+        }
+    }
+    free(flags);
+    return bytes;
+}

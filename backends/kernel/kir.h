@@ -198,6 +198,11 @@ bool kir_idx_is_const(const KProgram *p, KId i, int64_t *v);
  * p->bufs.len entries. */
 void kir_kernel_buffers(const KProgram *p, const KKernel *k, uint8_t *flags);
 
+/* Bytes one run moves: every buffer each kernel reads or writes, counted
+ * once per kernel (what a kernel touches in memory, no cache reuse
+ * between kernels assumed). */
+uint64_t kir_moved_bytes(const KProgram *p);
+
 /* Writes the weights blob: every KB_WEIGHT buffer's data at its offset
  * (complex as f32 pairs).  OUT: malloc'd bytes, *len. */
 void *kir_weights_blob(const KProgram *p, size_t *len);

@@ -4,11 +4,13 @@
  * element k of A is, where the float8 of B at (k, n) is, and where an
  * output element goes.
  *
- * A work-item owns one row and 8 consecutive columns (a float8
- * accumulator: PoCL and GPUs vectorize it whole).  GPU: a work-group of
- * TX x TY work-items stages a TK-deep slice of A (TY rows) and of B (TX
- * float8 columns) in local memory, so each element read from global
- * memory serves TX or TY work-items.  FPGA: the same loads and products
+ * A work-item owns RM rows (4, or 1 for short matrices) and 8
+ * consecutive columns (float8 accumulators: PoCL and GPUs vectorize them
+ * whole), so each float8 of B read from local memory feeds RM
+ * multiply-adds.  GPU: a work-group of TX x TY work-items stages a
+ * TK-deep slice of A (TY * RM rows) and of B (TX float8 columns) in
+ * local memory, so each element read from global memory serves TX or TY
+ * work-items.  FPGA: the same loads and products
  * as a single work-item loop nest.  Complex operands hold (re, im)
  * pairs: out = re(a) * b + im(a) * swap(b) * (-1, 1, ...), where swap
  * exchanges each pair, which is the complex product lane by lane.
@@ -31,7 +33,8 @@ typedef struct {
     bool plain, complex;
     int64_t M, N, K, batches;
     uint32_t a, b;  /* buffers of A and B */
-    int64_t tx, ty; /* GPU work-group: float8 columns x rows */
+    int64_t rm;     /* rows per work-item (GPU) */
+    int64_t tx, ty; /* GPU work-group: float8 columns x row blocks */
 } Gemm;
 
 static Gemm gemm_of(const KKernel *k) {
@@ -45,8 +48,10 @@ static Gemm gemm_of(const KKernel *k) {
         g.batches = k->outer;
     /* about 128 work-items: up to 8 float8 columns, rows for the rest */
     int64_t cols = (g.N + VW - 1) / VW;
+    g.rm = g.M >= 16 ? 4 : 1;
+    int64_t blocks = (g.M + g.rm - 1) / g.rm;
     g.tx = next_pow2(cols) < 8 ? next_pow2(cols) : 8;
-    g.ty = next_pow2(g.M) < 128 / g.tx ? next_pow2(g.M) : 128 / g.tx;
+    g.ty = next_pow2(blocks) < 128 / g.tx ? next_pow2(blocks) : 128 / g.tx;
     return g;
 }
 
@@ -137,11 +142,13 @@ static void row_coordinates(ClGen *G, const Gemm *g, int indent) {
                 (long long)below, (long long)k->ext[d], indent, "", d);
 }
 
-static void store_tile(ClGen *G, const Gemm *g, int indent) {
+/* Stores accumulator pd_acc<r> as row m (in scope). */
+static void store_tile(ClGen *G, const Gemm *g, int r, int indent) {
     FILE *out = G->out;
     if (g->complex)
-        fprintf(out, "%*spd_acc += pd_acc_im * (float8)(-1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f);\n", indent, "");
-    fprintf(out, "%*sfloat pd_r[8];\n%*svstore8(pd_acc, 0, pd_r);\n", indent, "", indent, "");
+        fprintf(out, "%*spd_acc%d += pd_acc_im%d * (float8)(-1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f);\n",
+                indent, "", r, r);
+    fprintf(out, "%*sfloat pd_r[8];\n%*svstore8(pd_acc%d, 0, pd_r);\n", indent, "", indent, "", r);
     row_coordinates(G, g, indent);
     fprintf(out, "%*sfor (int j = 0; j < 8; j++) {\n", indent, "");
     fprintf(out, "%*sconst %s nj = n + j;\n%*sif (nj >= %lld) break;\n", indent + 4, "", G->idx, indent + 4, "",
@@ -150,38 +157,58 @@ static void store_tile(ClGen *G, const Gemm *g, int indent) {
     fprintf(out, "%*s}\n", indent, "");
 }
 
-/* The products of one k step: a (re, or re and im at a_re/a_im) times b. */
-static void multiply(ClGen *G, const Gemm *g, const char *a_re, const char *a_im, int indent) {
-    fprintf(G->out, "%*spd_acc += %s * pd_b;\n", indent, "", a_re);
-    if (g->complex) fprintf(G->out, "%*spd_acc_im += %s * pd_b.s10325476;\n", indent, "", a_im);
+/* The products of one k step for row r: a (re, or re and im at
+ * a_re/a_im) times b. */
+static void multiply(ClGen *G, const Gemm *g, int r, const char *a_re, const char *a_im, int indent) {
+    fprintf(G->out, "%*spd_acc%d += %s * pd_b;\n", indent, "", r, a_re);
+    if (g->complex) fprintf(G->out, "%*spd_acc_im%d += %s * pd_b.s10325476;\n", indent, "", r, a_im);
+}
+
+static void declare_accumulators(ClGen *G, const Gemm *g, int64_t rows, int indent) {
+    for (int64_t r = 0; r < rows; r++) {
+        fprintf(G->out, "%*sfloat8 pd_acc%lld = (float8)(0.0f);\n", indent, "", (long long)r);
+        if (g->complex) fprintf(G->out, "%*sfloat8 pd_acc_im%lld = (float8)(0.0f);\n", indent, "", (long long)r);
+    }
 }
 
 static void gpu_gemm(ClGen *G, const Gemm *g) {
     FILE *out = G->out;
-    int64_t C = g->complex ? 2 : 1, tx = g->tx, ty = g->ty;
-    fprintf(out, "    const %s n = (%s)get_global_id(0) * 8, m = (%s)get_global_id(1), bt = (%s)get_global_id(2);\n",
-            G->idx, G->idx, G->idx, G->idx);
-    fprintf(out, "    const %s lx = (%s)get_local_id(0), ly = (%s)get_local_id(1);\n", G->idx, G->idx, G->idx);
-    fprintf(out, "    const %s mc = m < %lld ? m : %lld; /* rows past M load row M - 1 and store nothing */\n", G->idx,
-            (long long)g->M, (long long)g->M - 1);
+    int64_t C = g->complex ? 2 : 1, tx = g->tx, ty = g->ty, rm = g->rm;
+    const char *I = G->idx;
+    fprintf(out, "    const %s n = (%s)get_global_id(0) * 8, m0 = (%s)get_global_id(1) * %lld, bt = (%s)get_global_id(2);\n",
+            I, I, I, (long long)rm, I);
+    fprintf(out, "    const %s lx = (%s)get_local_id(0), ly = (%s)get_local_id(1);\n", I, I, I);
     batch_bases(G, g, 4);
-    fprintf(out, "    __local float pd_as[%lld][%lld];\n    __local float8 pd_bs[%d][%lld];\n", (long long)ty,
+    fprintf(out, "    __local float pd_as[%lld][%lld];\n    __local float8 pd_bs[%d][%lld];\n", (long long)(ty * rm),
             (long long)(TK * C), TK, (long long)tx);
-    fprintf(out, "    float8 pd_acc = (float8)(0.0f)%s;\n", g->complex ? ", pd_acc_im = (float8)(0.0f)" : "");
-    fprintf(out, "    for (%s k0 = 0; k0 < %lld; k0 += %d) {\n", G->idx, (long long)g->K, TK);
-    fprintf(out, "        for (%s q = lx; q < %lld; q += %lld)\n", G->idx, (long long)(TK * C), (long long)tx);
-    fprintf(out, "            pd_as[ly][q] = k0 * %lld + q < %lld ? b%u[a_base + mc * %lld + k0 * %lld + q] : 0.0f;\n",
-            (long long)C, (long long)(g->K * C), g->a, (long long)g->k->lda, (long long)C);
-    fprintf(out, "        for (%s q = ly; q < %d; q += %lld) {\n            const %s kk = k0 + q;\n", G->idx, TK,
-            (long long)ty, G->idx);
+    declare_accumulators(G, g, rm, 4);
+    fprintf(out, "    for (%s k0 = 0; k0 < %lld; k0 += %d) {\n", I, (long long)g->K, TK);
+    fprintf(out, "        for (%s q = lx; q < %lld; q += %lld) {\n", I, (long long)(TK * C), (long long)tx);
+    for (int64_t r = 0; r < rm; r++) /* rows past M load row M - 1 and store nothing */
+        fprintf(out, "            pd_as[ly * %lld + %lld][q] = k0 * %lld + q < %lld ? b%u[a_base + min(m0 + %lld, (%s)%lld) * %lld + "
+                     "k0 * %lld + q] : 0.0f;\n",
+                (long long)rm, (long long)r, (long long)C, (long long)(g->K * C), g->a, (long long)r, I,
+                (long long)g->M - 1, (long long)g->k->lda, (long long)C);
+    fputs("        }\n", out);
+    fprintf(out, "        for (%s q = ly; q < %d; q += %lld) {\n            const %s kk = k0 + q;\n", I, TK, (long long)ty, I);
     fprintf(out, "            pd_bs[q][lx] = kk < %lld ? ", (long long)g->K);
     load_b(G, g, "kk");
     fputs(" : (float8)(0.0f);\n        }\n        barrier(CLK_LOCAL_MEM_FENCE);\n", out);
     fprintf(out, "        for (int q = 0; q < %d; q++) {\n            const float8 pd_b = pd_bs[q][lx];\n", TK);
-    multiply(G, g, g->complex ? "pd_as[ly][2 * q]" : "pd_as[ly][q]", "pd_as[ly][2 * q + 1]", 12);
+    for (int64_t r = 0; r < rm; r++) {
+        char re[64], im[64];
+        snprintf(re, sizeof re, "pd_as[ly * %lld + %lld][%s]", (long long)rm, (long long)r, g->complex ? "2 * q" : "q");
+        snprintf(im, sizeof im, "pd_as[ly * %lld + %lld][2 * q + 1]", (long long)rm, (long long)r);
+        multiply(G, g, (int)r, re, im, 12);
+    }
     fputs("        }\n        barrier(CLK_LOCAL_MEM_FENCE);\n    }\n", out);
-    fprintf(out, "    if (m >= %lld || n >= %lld) return;\n", (long long)g->M, (long long)g->N);
-    store_tile(G, g, 4);
+    fprintf(out, "    if (n >= %lld) return;\n", (long long)g->N);
+    for (int64_t r = 0; r < rm; r++) {
+        fprintf(out, "    if (m0 + %lld < %lld) {\n        const %s m = m0 + %lld;\n", (long long)r, (long long)g->M, I,
+                (long long)r);
+        store_tile(G, g, (int)r, 8);
+        fputs("    }\n", out);
+    }
 }
 
 static void fpga_gemm(ClGen *G, const Gemm *g) {
@@ -191,17 +218,17 @@ static void fpga_gemm(ClGen *G, const Gemm *g) {
     batch_bases(G, g, 8);
     fprintf(out, "    for (%s m = 0; m < %lld; m++) {\n", G->idx, (long long)g->M);
     fprintf(out, "    for (%s n = 0; n < %lld; n += 8) {\n", G->idx, (long long)g->N);
-    fprintf(out, "        float8 pd_acc = (float8)(0.0f)%s;\n        #pragma unroll 4\n",
-            g->complex ? ", pd_acc_im = (float8)(0.0f)" : "");
+    declare_accumulators(G, g, 1, 8);
+    fputs("        #pragma unroll 4\n", out);
     fprintf(out, "        for (%s kk = 0; kk < %lld; kk++) {\n            const float8 pd_b = ", G->idx, (long long)g->K);
     load_b(G, g, "kk");
     fputs(";\n", out);
     char re[128], im[128];
     snprintf(re, sizeof re, "b%u[a_base + m * %lld + kk * %lld]", g->a, (long long)g->k->lda, (long long)C);
     snprintf(im, sizeof im, "b%u[a_base + m * %lld + kk * %lld + 1]", g->a, (long long)g->k->lda, (long long)C);
-    multiply(G, g, re, im, 12);
+    multiply(G, g, 0, re, im, 12);
     fputs("        }\n", out);
-    store_tile(G, g, 8);
+    store_tile(G, g, 0, 8);
     fputs("    }\n    }\n    }\n", out);
 }
 
@@ -214,9 +241,10 @@ void cl_gemm_kernel(ClGen *G, const KKernel *k) {
     uint8_t *flags = calloc(G->p->bufs.len + 1, 1);
     if (!flags) pd_die("out of memory");
     kir_kernel_buffers(G->p, k, flags);
-    size_t cols = (size_t)((g.N + VW - 1) / VW), local[3] = {(size_t)g.tx, (size_t)g.ty, 1};
-    size_t global[3] = {(cols + local[0] - 1) / local[0] * local[0],
-                        ((size_t)g.M + local[1] - 1) / local[1] * local[1], (size_t)g.batches};
+    size_t cols = (size_t)((g.N + VW - 1) / VW), blocks = (size_t)((g.M + g.rm - 1) / g.rm);
+    size_t local[3] = {(size_t)g.tx, (size_t)g.ty, 1};
+    size_t global[3] = {(cols + local[0] - 1) / local[0] * local[0], (blocks + local[1] - 1) / local[1] * local[1],
+                        (size_t)g.batches};
     cl_open_kernel(G, k->name, flags, 3, global, local);
     free(flags);
     if (G->fpga) fpga_gemm(G, &g);

@@ -120,6 +120,8 @@ typedef struct {
     int threads, iters;
     double median_ms, min_ms, flops;
     size_t arena_bytes, traffic_bytes; /* traffic: weights, inputs and outputs, read or written once */
+    uint32_t launches;                  /* kernels per run */
+    uint64_t moved_bytes;               /* what the kernels read and write per run */
 } Result;
 
 static bool print_json(void *ud, FILE *f) {
@@ -136,6 +138,8 @@ static bool print_json(void *ud, FILE *f) {
     cJSON_AddNumberToObject(o, "arena_bytes", (double)r->arena_bytes);
     cJSON_AddNumberToObject(o, "traffic_bytes", (double)r->traffic_bytes);
     cJSON_AddNumberToObject(o, "gbytes_per_s", (double)r->traffic_bytes / (r->median_ms * 1e6));
+    cJSON_AddNumberToObject(o, "kernels", r->launches);
+    cJSON_AddNumberToObject(o, "moved_bytes", (double)r->moved_bytes);
     char *text = cJSON_Print(o);
     fprintf(f, "%s\n", text);
     cJSON_free(text);
@@ -214,6 +218,7 @@ static bool bench(IrGraph *g, const BenchArgs *a, Result *r, int *status, DiagCt
     if (ok && a->eopt.profile) print_kernels(e, a->iters);
     if (e) {
         r->arena_bytes = engine_arena_bytes(e), r->traffic_bytes = engine_weights_bytes(e);
+        r->launches = engine_launches(e), r->moved_bytes = engine_moved_bytes(e);
         for (uint32_t i = 0; i < nin; i++) r->traffic_bytes += ins[i].nbytes;
         for (uint32_t i = 0; i < nout; i++) r->traffic_bytes += outs[i].nbytes;
         engine_close(e);

@@ -146,6 +146,13 @@ size_t engine_weights_bytes(const Engine *e) {
     return n;
 }
 
+uint32_t engine_launches(const Engine *e) {
+    if (e->cl) return e->cl->rt.nkernels;
+    return e->prog ? e->prog->kernels.len : 0;
+}
+
+uint64_t engine_moved_bytes(const Engine *e) { return e->prog ? kir_moved_bytes(e->prog) : 0; }
+
 void engine_close(Engine *e) {
     if (!e) return;
     cjit_close(e->jit);

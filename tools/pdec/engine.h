@@ -46,6 +46,11 @@ bool engine_run(Engine *e, const PdrtTensor *inputs, uint32_t ninputs, PdrtTenso
 size_t engine_arena_bytes(const Engine *e);
 size_t engine_weights_bytes(const Engine *e);
 
+/* Kernels launched per run (0 for the interpreter), and the bytes they
+ * move (kir_moved_bytes). */
+uint32_t engine_launches(const Engine *e);
+uint64_t engine_moved_bytes(const Engine *e);
+
 void engine_close(Engine *e);
 
 /* The c or opencl engine opened with opt->profile: kernel names and accumulated
