@@ -93,9 +93,16 @@ static uint32_t radices(int64_t n, int *r) {
 
 static const char *barrier_text(const ClGen *G) { return G->fpga ? "" : "        barrier(CLK_LOCAL_MEM_FENCE);\n"; }
 
+/* The tail group's lines past the last do everything but load and store
+ * (barriers must be reached by every work-item). */
+static void line_guard(ClGen *G, const Pass *ps) {
+    if (!G->fpga) fprintf(G->out, "        if (line < %lld)\n", (long long)(ps->outer * ps->inner));
+}
+
 static void load_line(ClGen *G, const Pass *ps, int64_t wg) {
     FILE *out = G->out;
     long long n = ps->n, I = ps->inner;
+    line_guard(G, ps);
     fprintf(out, "        for (%s j = lid; j < %lld; j += %lld)\n            pd_x[j] = ", G->idx, n, (long long)wg);
     switch (ps->kind) {
     case P_C2C: fprintf(out, "vload2(sb + j * %lld, b%u);\n", I, ps->src); break;
@@ -144,6 +151,34 @@ static void small_dft(FILE *out, int R, int sign) {
     }
 }
 
+/* The name of a twiddle table: exp(sign 2 pi i m / n) for m < n (sign
+ * +-1, float2), or cos(pi m / (2 n)) for m < 4 n (sign 0, the DCTs). */
+static const char *table_name(ClGen *G, int64_t n, int sign) {
+    return arena_printf(G->arena, "pd_%s%lld", sign < 0 ? "twf" : sign > 0 ? "twb" : "cos", (long long)n);
+}
+
+/* Defines the table (program scope) unless this program has it already:
+ * constants instead of sines and cosines per element. */
+static void ensure_table(ClGen *G, int64_t n, int sign) {
+    int64_t key = n * 4 + sign + 1;
+    for (uint32_t i = 0; i < G->tables.len; i++)
+        if (G->tables.data[i] == key) return;
+    vec_push(G->arena, &G->tables, key);
+    FILE *out = G->out;
+    int64_t len = sign ? n : 4 * n;
+    fprintf(out, "__constant %s %s[%lld] = {", sign ? "float2" : "float", table_name(G, n, sign), (long long)len);
+    for (int64_t m = 0; m < len; m++) {
+        fputs(m % 4 ? " " : "\n    ", out);
+        if (sign) {
+            double a = sign * 2 * PI * (double)m / (double)n;
+            fprintf(out, "(float2)(%af, %af),", (double)(float)cos(a), (double)(float)sin(a));
+        } else {
+            fprintf(out, "%af,", (double)(float)cos(PI * (double)m / (2.0 * (double)n)));
+        }
+    }
+    fputs("\n};\n\n", out);
+}
+
 /* Stockham iterations; returns which array holds the result (0: pd_x). */
 static int stockham(ClGen *G, const Pass *ps, const int *r, uint32_t nr, int64_t wg) {
     FILE *out = G->out;
@@ -157,8 +192,8 @@ static int stockham(ClGen *G, const Pass *ps, const int *r, uint32_t nr, int64_t
         for (int q = 0; q < R; q++) {
             fprintf(out, "            float2 v%d = %s[j + %lld];\n", q, src, (long long)(q * n / R));
             if (q && ns > 1) /* twiddle exp(sign 2 pi i q k / (ns R)) */
-                fprintf(out, "            v%d = pd_cmul(v%d, pd_twiddle((float)(%d * k) / %lld.0f));\n", q, q,
-                        ps->sign * 2 * q, (long long)(ns * R));
+                fprintf(out, "            v%d = pd_cmul(v%d, %s[%d * k * %lld]);\n", q, q, table_name(G, ps->n, ps->sign),
+                        q, (long long)(n / (ns * R)));
         }
         fputs("            {\n", out);
         small_dft(out, R, ps->sign);
@@ -179,16 +214,13 @@ static void direct(ClGen *G, const Pass *ps, int64_t nout, int64_t wg) {
             (long long)nout, (long long)wg);
     if (ps->kind == P_DCT) {
         fprintf(out, "            for (%s j = 0; j < %lld; j++)\n", G->idx, n);
-        fprintf(out, "                acc.x += 2.0f * pd_x[j].x * cospi((float)((q * (2 * j + 1)) %% %lld) / %lld.0f);\n",
-                4 * n, 2 * n);
+        fprintf(out, "                acc.x += 2.0f * pd_x[j].x * %s[(q * (2 * j + 1)) %% %lld];\n", table_name(G, n, 0), 4 * n);
     } else if (ps->kind == P_IDCT) {
         fprintf(out, "            acc.x = pd_x[0].x;\n            for (%s j = 1; j < %lld; j++)\n", G->idx, n);
-        fprintf(out, "                acc.x += 2.0f * pd_x[j].x * cospi((float)((j * (2 * q + 1)) %% %lld) / %lld.0f);\n",
-                4 * n, 2 * n);
+        fprintf(out, "                acc.x += 2.0f * pd_x[j].x * %s[(j * (2 * q + 1)) %% %lld];\n", table_name(G, n, 0), 4 * n);
     } else {
         fprintf(out, "            for (%s j = 0; j < %lld; j++)\n", G->idx, n);
-        fprintf(out, "                acc += pd_cmul(pd_x[j], pd_twiddle((float)(%d * ((j * q) %% %lld)) / %lld.0f));\n",
-                2 * ps->sign, n, n);
+        fprintf(out, "                acc += pd_cmul(pd_x[j], %s[(j * q) %% %lld]);\n", table_name(G, n, ps->sign), n);
     }
     fputs("            pd_y[q] = acc;\n        }\n", out);
     fputs(barrier_text(G), out);
@@ -199,6 +231,7 @@ static void store_line(ClGen *G, const Pass *ps, int64_t wg, int cur) {
     const char *res = cur ? "pd_y" : "pd_x";
     long long I = ps->inner;
     bool complex_out = ps->kind == P_R2C || ps->kind == P_C2C;
+    line_guard(G, ps);
     fprintf(out, "        for (%s j = lid; j < %lld; j += %lld)\n            ", G->idx, (long long)ps->dst_len,
             (long long)wg);
     if (complex_out) fprintf(out, "vstore2(%s[j] * %af, db + j * %lld, b%u);\n", res, (double)(float)ps->scale, I, ps->dst);
@@ -209,8 +242,7 @@ static void store_line(ClGen *G, const Pass *ps, int64_t wg, int cur) {
 static const char helpers[] =
     "float2 pd_cmul(float2 a, float2 b) { return (float2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }\n"
     "float2 pd_conj(float2 a) { return (float2)(a.x, -a.y); }\n"
-    "/* exp(i pi t) */\n"
-    "float2 pd_twiddle(float t) { return (float2)(cospi(t), sinpi(t)); }\n\n";
+    "\n";
 
 static void emit_pass(ClGen *G, const KKernel *k, const Pass *ps, uint32_t index) {
     FILE *out = G->out;
@@ -218,16 +250,28 @@ static void emit_pass(ClGen *G, const KKernel *k, const Pass *ps, uint32_t index
     uint32_t nr = ps->kind == P_DCT || ps->kind == P_IDCT ? 0 : radices(ps->n, r);
     int64_t lines = ps->outer * ps->inner, work = nr ? ps->n / r[0] : ps->n, wg = 1;
     while (!G->fpga && wg < work && wg < MAX_GROUP) wg *= 2;
+    if (ps->kind == P_DCT || ps->kind == P_IDCT) ensure_table(G, ps->n, 0);
+    else ensure_table(G, ps->n, ps->sign);
     uint8_t *flags = calloc(G->p->bufs.len + 1, 1);
     if (!flags) pd_die("out of memory");
     flags[ps->src] |= 1, flags[ps->dst] |= 2;
-    size_t global = (size_t)(lines * wg), local = (size_t)wg;
-    cl_open_kernel(G, arena_printf(G->arena, "%s_p%u", k->name, index), flags, 1, &global, &local);
+    /* GPU: a work-group takes several lines (as many as fit 32 KB of local
+       memory and 256 work-items): fewer, fuller groups. */
+    int64_t per_group = 1;
+    while (!G->fpga && per_group * 2 * wg <= 256 && per_group * 2 * ps->n <= MAX_LINE && per_group < lines) per_group *= 2;
+    size_t global[2] = {(size_t)wg, (size_t)((lines + per_group - 1) / per_group * per_group)};
+    size_t local[2] = {(size_t)wg, (size_t)per_group};
+    cl_open_kernel(G, arena_printf(G->arena, "%s_p%u", k->name, index), flags, 2, global, local);
     free(flags);
-    fprintf(out, "    __local float2 pd_x[%lld], pd_y[%lld];\n", (long long)ps->n, (long long)ps->n);
-    if (G->fpga) fprintf(out, "    const %s lid = 0;\n    for (%s line = 0; line < %lld; line++) {\n", G->idx, G->idx,
-                         (long long)lines);
-    else fprintf(out, "    const %s lid = (%s)get_local_id(0), line = (%s)get_group_id(0);\n    {\n", G->idx, G->idx, G->idx);
+    fprintf(out, "    __local float2 pd_xs[%lld][%lld], pd_ys[%lld][%lld];\n", (long long)per_group, (long long)ps->n,
+            (long long)per_group, (long long)ps->n);
+    if (G->fpga) {
+        fprintf(out, "    const %s lid = 0;\n    __local float2 *pd_x = pd_xs[0], *pd_y = pd_ys[0];\n", G->idx);
+        fprintf(out, "    for (%s line = 0; line < %lld; line++) {\n", G->idx, (long long)lines);
+    } else {
+        fprintf(out, "    const %s lid = (%s)get_local_id(0), line = (%s)get_global_id(1);\n", G->idx, G->idx, G->idx);
+        fputs("    __local float2 *pd_x = pd_xs[get_local_id(1)], *pd_y = pd_ys[get_local_id(1)];\n    {\n", out);
+    }
     fprintf(out, "        const %s sb = (line / %lld) * %lld + line %% %lld, db = (line / %lld) * %lld + line %% %lld;\n",
             G->idx, (long long)ps->inner, (long long)(ps->src_len * ps->inner), (long long)ps->inner,
             (long long)ps->inner, (long long)(ps->dst_len * ps->inner), (long long)ps->inner);

@@ -18,7 +18,8 @@ typedef struct {
     ClKernelVec kernels;
     ClArgVec args;   /* all kernels' arguments, in order */
     bool partial_load; /* pd_load8 is defined */
-    bool fft_helpers;  /* pd_cmul, pd_conj, pd_twiddle are defined */
+    bool fft_helpers;  /* pd_cmul, pd_conj are defined */
+    VEC(int64_t) tables; /* twiddle tables defined (clgen_fft.c) */
 } ClGen;
 
 #define SP (&kp_spell_opencl)
