@@ -150,10 +150,12 @@ static void store_tile(ClGen *G, const Gemm *g, int r, int indent) {
                 indent, "", r, r);
     fprintf(out, "%*sfloat pd_r[8];\n%*svstore8(pd_acc%d, 0, pd_r);\n", indent, "", indent, "", r);
     row_coordinates(G, g, indent);
-    fprintf(out, "%*sfor (int j = 0; j < 8; j++) {\n", indent, "");
-    fprintf(out, "%*sconst %s nj = n + j;\n%*sif (nj >= %lld) break;\n", indent + 4, "", G->idx, indent + 4, "",
-            (long long)g->N);
-    store_lane(G, g, indent + 4);
+    /* unrolled, and unguarded when the columns come in whole float8s */
+    fprintf(out, "%*s#pragma unroll\n%*sfor (int j = 0; j < 8; j++) {\n", indent, "", indent, "");
+    fprintf(out, "%*sconst %s nj = n + j;\n", indent + 4, "", G->idx);
+    if (g->N % 8) fprintf(out, "%*sif (nj < %lld) {\n", indent + 4, "", (long long)g->N);
+    store_lane(G, g, indent + (g->N % 8 ? 8 : 4));
+    if (g->N % 8) fprintf(out, "%*s}\n", indent + 4, "");
     fprintf(out, "%*s}\n", indent, "");
 }
 
