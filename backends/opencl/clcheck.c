@@ -1,9 +1,16 @@
 /* clcheck.c — checks generated OpenCL C through libclang (LLVM 15, the
  * LLVM PoCL is built on, so one process may hold both), and writes
- * SPIR-V through clang and llvm-spirv. */
+ * SPIR-V through clang and llvm-spirv.
+ *
+ * libclang is opened with dlopen on the first check, not linked: linking
+ * it (and LLVM with it) costs every pdec command about 5 ms of dynamic
+ * relocation before main, which `pdec bounds` on a small network would
+ * spend ten times over. */
+#define _GNU_SOURCE /* RTLD_NODELETE */
 #include "clgen.h"
 
 #include <clang-c/Index.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -31,44 +38,85 @@ static void kernel_at(const char *source, unsigned line, char *name, size_t len)
     }
 }
 
+/* The libclang functions the check calls. */
+static struct {
+    CXIndex (*createIndex)(int, int);
+    enum CXErrorCode (*parse)(CXIndex, const char *, const char *const *, int, struct CXUnsavedFile *, unsigned, unsigned,
+                              CXTranslationUnit *);
+    unsigned (*numDiagnostics)(CXTranslationUnit);
+    CXDiagnostic (*getDiagnostic)(CXTranslationUnit, unsigned);
+    enum CXDiagnosticSeverity (*severity)(CXDiagnostic);
+    CXSourceLocation (*location)(CXDiagnostic);
+    void (*spellingLocation)(CXSourceLocation, CXFile *, unsigned *, unsigned *, unsigned *);
+    CXString (*spelling)(CXDiagnostic);
+    const char *(*cString)(CXString);
+    void (*disposeString)(CXString);
+    void (*disposeDiagnostic)(CXDiagnostic);
+    void (*disposeUnit)(CXTranslationUnit);
+    void (*disposeIndex)(CXIndex);
+} clang;
+
+static bool load_libclang(char *err, size_t errlen) {
+    static void *lib;
+    if (lib) return true;
+    /* NODELETE: LLVM keeps global state that must outlive every use. */
+    void *h = dlopen(PDEC_LIBCLANG_PATH, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!h) return pdrt_fail(err, errlen, "cannot load libclang 15 (%s): install libclang-15-dev", dlerror());
+    struct { void **fn; const char *name; } syms[] = {
+        {(void **)&clang.createIndex, "clang_createIndex"}, {(void **)&clang.parse, "clang_parseTranslationUnit2"},
+        {(void **)&clang.numDiagnostics, "clang_getNumDiagnostics"}, {(void **)&clang.getDiagnostic, "clang_getDiagnostic"},
+        {(void **)&clang.severity, "clang_getDiagnosticSeverity"}, {(void **)&clang.location, "clang_getDiagnosticLocation"},
+        {(void **)&clang.spellingLocation, "clang_getSpellingLocation"}, {(void **)&clang.spelling, "clang_getDiagnosticSpelling"},
+        {(void **)&clang.cString, "clang_getCString"}, {(void **)&clang.disposeString, "clang_disposeString"},
+        {(void **)&clang.disposeDiagnostic, "clang_disposeDiagnostic"},
+        {(void **)&clang.disposeUnit, "clang_disposeTranslationUnit"}, {(void **)&clang.disposeIndex, "clang_disposeIndex"},
+    };
+    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
+        if (!(*syms[i].fn = dlsym(h, syms[i].name)))
+            return pdrt_fail(err, errlen, "%s lacks %s", PDEC_LIBCLANG_PATH, syms[i].name);
+    lib = h;
+    return true;
+}
+
 static const char *const check_args[] = {"-x", "cl", "-cl-std=CL1.2", "-Xclang", "-finclude-default-header",
                                          "-Wall", "-Wextra", "-Wno-unused-parameter"};
 
 bool clgen_check(const char *source, const char *name, char *err, size_t errlen) {
+    if (!load_libclang(err, errlen)) return false;
     char file[256];
     snprintf(file, sizeof file, "%s.cl", name);
-    CXIndex index = clang_createIndex(0, 0);
+    CXIndex index = clang.createIndex(0, 0);
     struct CXUnsavedFile unsaved = {file, source, (unsigned long)strlen(source)};
     CXTranslationUnit tu = NULL;
-    enum CXErrorCode rc = clang_parseTranslationUnit2(index, file, check_args, sizeof check_args / sizeof check_args[0],
+    enum CXErrorCode rc = clang.parse(index, file, check_args, sizeof check_args / sizeof check_args[0],
                                                       &unsaved, 1, CXTranslationUnit_None, &tu);
     if (rc != CXError_Success) {
-        clang_disposeIndex(index);
+        clang.disposeIndex(index);
         return pdrt_fail(err, errlen, "libclang could not parse %s (error %d)", file, (int)rc);
     }
     size_t used = 0;
-    unsigned bad = 0, n = clang_getNumDiagnostics(tu);
+    unsigned bad = 0, n = clang.numDiagnostics(tu);
     if (err && errlen) err[0] = 0;
     for (unsigned i = 0; i < n; i++) {
-        CXDiagnostic d = clang_getDiagnostic(tu, i);
-        if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Warning) {
+        CXDiagnostic d = clang.getDiagnostic(tu, i);
+        if (clang.severity(d) >= CXDiagnostic_Warning) {
             unsigned line, col;
-            clang_getSpellingLocation(clang_getDiagnosticLocation(d), NULL, &line, &col, NULL);
-            CXString text = clang_getDiagnosticSpelling(d);
+            clang.spellingLocation(clang.location(d), NULL, &line, &col, NULL);
+            CXString text = clang.spelling(d);
             char kernel[128];
             kernel_at(source, line, kernel, sizeof kernel);
             if (bad < 5 && err && used < errlen) {
                 int w = snprintf(err + used, errlen - used, "%s%s:%u:%u: in kernel %s: %s", bad ? "\n" : "", file, line,
-                                 col, kernel, clang_getCString(text));
+                                 col, kernel, clang.cString(text));
                 used += w > 0 ? (size_t)w : 0;
             }
-            clang_disposeString(text);
+            clang.disposeString(text);
             bad++;
         }
-        clang_disposeDiagnostic(d);
+        clang.disposeDiagnostic(d);
     }
-    clang_disposeTranslationUnit(tu);
-    clang_disposeIndex(index);
+    clang.disposeUnit(tu);
+    clang.disposeIndex(index);
     return bad == 0;
 }
 
