@@ -361,6 +361,7 @@ PdrtClModel *pdrt_cl_create(const PdrtClProgram *prog, const void *weights, cons
 
 static void collect_times(PdrtClModel *m) {
     for (uint32_t k = 0; k < m->prog->nkernels; k++) {
+        if (!m->events[k]) continue; /* an empty kernel, not launched */
         cl_ulong t0 = 0, t1 = 0;
         clGetEventProfilingInfo(m->events[k], CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
         clGetEventProfilingInfo(m->events[k], CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
@@ -378,6 +379,9 @@ int pdrt_cl_run(PdrtClModel *m, const float *const inputs[], float *const output
     if (e != CL_SUCCESS) return fail_cl(err, errlen, e, "writing the inputs of %s", p->name, m->device_name), -1;
     for (uint32_t k = 0; k < p->nkernels; k++) {
         const PdrtClKernel *d = &p->kernels[k];
+        size_t points = 1;
+        for (uint32_t i = 0; i < d->work_dim; i++) points *= d->global[i];
+        if (points == 0) continue; /* an empty tensor: OpenCL refuses an empty NDRange */
         const size_t *local = d->local[0] ? d->local : NULL;
         e = clEnqueueNDRangeKernel(m->queue, m->kernels[k], d->work_dim, NULL, d->global, local, 0, NULL,
                                    m->events ? &m->events[k] : NULL);

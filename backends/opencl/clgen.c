@@ -133,10 +133,27 @@ void cl_open_kernel(ClGen *G, const char *name, const uint8_t *flags, uint32_t w
 
 /* ---- the program -------------------------------------------------------------- */
 
+/* A kernel whose output is empty: defined (the table names it) but never
+ * launched (the runtime skips empty NDRanges). */
+static void empty_kernel(ClGen *G, const KKernel *k) {
+    uint8_t *flags = calloc(G->p->bufs.len + 1, 1);
+    if (!flags) pd_die("out of memory");
+    kir_kernel_buffers(G->p, k, flags);
+    size_t none = 0;
+    cl_open_kernel(G, k->name, flags, 1, &none, NULL);
+    for (uint32_t b = 0; b < G->p->bufs.len; b++)
+        if (flags[b]) fprintf(G->out, "    (void)b%u;\n", b);
+    fputs("}\n\n", G->out);
+    free(flags);
+}
+
 static bool emit_kernels(ClGen *G, char *err, size_t errlen) {
     for (uint32_t ki = 0; ki < G->p->kernels.len; ki++) {
         const KKernel *k = &G->p->kernels.data[ki];
-        if (k->kind == KK_FFT) {
+        bool empty = G->p->bufs.data[k->out].scalars == 0 || (k->kind == KK_FFT && G->p->bufs.data[k->in].scalars == 0);
+        if (empty) {
+            empty_kernel(G, k);
+        } else if (k->kind == KK_FFT) {
             if (!cl_fft_kernel(G, k, err, errlen)) return false;
         } else if (k->kind == KK_GEMM) {
             cl_gemm_kernel(G, k);
