@@ -15,6 +15,10 @@
 #pragma GCC optimize("O3")
 #endif
 /* and one copy per vector width, chosen when the program loads */
+/* Layers at most PAD wide sum weighted rows in registers (combo). */
+enum { PAD = 64 };
+typedef double V8 __attribute__((vector_size(64)));
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define WIDE __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -23,7 +27,9 @@
 
 typedef struct {
     int64_t in, out;
-    double *W; /* out x in, row-major */
+    double *W;  /* out x in, row-major (bounds: rows of coefficients times W) */
+    double *WT; /* in x out (evaluation: one vector loop per input) */
+    double *Wp, *WTp; /* W and WT with rows padded to PAD (the register kernel), or NULL */
     double *b; /* out */
 } Layer;
 
@@ -66,6 +72,8 @@ static IrId take_layer(Walk *w, Chain *c, IrId cur, int64_t width) {
     l->in = K, l->out = N;
     l->W = pd_xmalloc((size_t)(K * N) * sizeof(double) + 8);
     l->b = pd_xcalloc((size_t)N + 1, sizeof(double));
+    l->WT = pd_xmalloc((size_t)(K * N) * sizeof(double) + 8);
+    memcpy(l->WT, wt, (size_t)(K * N) * sizeof(double));
     for (int64_t i = 0; i < K; i++)
         for (int64_t j = 0; j < N; j++) l->W[j * K + i] = wt[i * N + j];
     IrId add = sole_user(w, mm);
@@ -91,6 +99,38 @@ static bool walk(Walk *w, Chain *c) {
         if (relu == IR_NONE || ir_node(b->g, relu)->op != IR_OP_RELU) return false;
         cur = relu;
     }
+}
+
+static double *padded(const double *M, int64_t rows, int64_t cols) {
+    double *p = pd_xcalloc((size_t)(rows * PAD), sizeof *p);
+    for (int64_t r = 0; r < rows; r++) memcpy(p + r * PAD, M + r * cols, (size_t)cols * sizeof *p);
+    return p;
+}
+
+/* Small layers: padded rows for combo, and scratch rows PAD wide. */
+static void pad_layers(Chain *c) {
+    for (int l = 0; l < c->nl; l++) {
+        Layer *L = &c->L[l];
+        L->Wp = padded(L->W, L->out, L->in), L->WTp = padded(L->WT, L->in, L->out);
+    }
+    c->width = PAD;
+}
+
+/* out[0..PAD) = sum_q w[q] * M[idx[q] * PAD ..], the sum kept in vector
+ * registers (a loop over a row in memory stores and reloads it for every
+ * term, and that was most of the time). */
+WIDE static void combo(const double *w, const int64_t *idx, int64_t cnt, const double *M, double *out) {
+    V8 acc[PAD / 8];
+    memset(acc, 0, sizeof acc);
+    for (int64_t q = 0; q < cnt; q++) {
+        const double *row = M + idx[q] * PAD;
+        for (int v = 0; v < PAD / 8; v++) {
+            V8 x;
+            memcpy(&x, row + 8 * v, sizeof x);
+            acc[v] += w[q] * x;
+        }
+    }
+    memcpy(out, acc, sizeof acc);
 }
 
 static void alloc_scratch(Chain *c, int64_t rows) {
@@ -121,6 +161,7 @@ Chain *chain_from_bounds(const BoundsGraph *b) {
         c->off[l] = total;
         total += 2 * c->L[l].out;
     }
+    if (c->width <= PAD) pad_layers(c);
     c->h = pd_xmalloc((size_t)(total + c->width) * sizeof(double));
     c->z = pd_xmalloc((size_t)(total + c->width) * sizeof(double));
     c->sl = pd_xmalloc((size_t)c->width * sizeof(double)), c->su = pd_xmalloc((size_t)c->width * sizeof(double));
@@ -131,7 +172,7 @@ Chain *chain_from_bounds(const BoundsGraph *b) {
 
 void chain_free(Chain *c) {
     if (!c) return;
-    for (int l = 0; l < c->nl; l++) free(c->L[l].W), free(c->L[l].b);
+    for (int l = 0; l < c->nl; l++) free(c->L[l].W), free(c->L[l].WT), free(c->L[l].Wp), free(c->L[l].WTp), free(c->L[l].b);
     free(c->L), free(c->off), free(c->h), free(c->z), free(c->sl), free(c->su), free(c->tu), free(c->idx);
     free(c->Alo), free(c->Ahi), free(c->Tlo), free(c->Thi), free(c->clo), free(c->chi), free(c->lo2), free(c->hi2);
     free(c);
@@ -144,17 +185,27 @@ int64_t chain_state_size(const Chain *c) {
 /* ---- evaluation ----------------------------------------------------------- */
 
 /* Every layer's pre-activation values into c->z (layer l at c->off[l]). */
-static void forward(Chain *c, const double *x) {
+WIDE static void forward(Chain *c, const double *x) {
     const double *h = x;
     for (int l = 0; l < c->nl; l++) {
         const Layer *L = &c->L[l];
         double *z = c->z + c->off[l], *out = c->h + c->off[l];
-        for (int64_t o = 0; o < L->out; o++) {
-            const double *w = L->W + o * L->in;
-            double s = L->b[o];
-            for (int64_t i = 0; i < L->in; i++) s += w[i] * h[i];
-            z[o] = s, out[o] = s > 0 ? s : 0;
+        if (L->WTp) {
+            double w[PAD], acc[PAD];
+            int64_t cnt = 0;
+            for (int64_t i = 0; i < L->in; i++) if (h[i] != 0) w[cnt] = h[i], c->idx[cnt++] = i;
+            combo(w, c->idx, cnt, L->WTp, acc);
+            for (int64_t o = 0; o < L->out; o++) z[o] = L->b[o] + acc[o], out[o] = z[o] > 0 ? z[o] : 0;
+            h = out;
+            continue;
         }
+        memcpy(z, L->b, (size_t)L->out * sizeof *z);
+        for (int64_t i = 0; i < L->in; i++) {
+            const double *row = L->WT + i * L->out, v = h[i];
+            if (v == 0) continue; /* a unit the ReLU turned off */
+            for (int64_t o = 0; o < L->out; o++) z[o] += v * row[o];
+        }
+        for (int64_t o = 0; o < L->out; o++) out[o] = z[o] > 0 ? z[o] : 0;
         h = out;
     }
 }
@@ -201,35 +252,28 @@ static int64_t relax_layer(Chain *c, int l, const double *state) {
     return live;
 }
 
-/* A (k rows over layer l's ReLU outputs, row stride c->width) through the
- * relaxation of layer l; with upper, the rows bound from above. */
-WIDE static void through_relu(Chain *c, int64_t k, int64_t n, double *A, double *cst, bool upper) {
-    for (int64_t r = 0; r < k; r++) {
-        double *a = A + r * c->width, s = 0;
-        for (int64_t i = 0; i < n; i++) {
-            bool hi_line = (a[i] >= 0) == upper;
-            s += hi_line ? a[i] * c->tu[i] : 0;
-            a[i] *= hi_line ? c->su[i] : c->sl[i];
-        }
-        cst[r] += s;
-    }
-}
-
-/* T = A . W_l over layer l's inputs, cst += A . b_l, only through the
- * live units of layer l (c->idx, live of them). */
-WIDE static void through_linear(const Chain *c, int l, int64_t k, const double *A, double *T, double *cst, int64_t live) {
+/* T = A . relax(layer l) . W_l: the k rows of A (over layer l's ReLU
+ * outputs, row stride c->width) through the ReLU's lines (with upper, the
+ * rows bound from above, else from below) and the layer's weights, onto
+ * layer l's inputs; the lines' and biases' constants go to cst.  Only the
+ * live units (c->idx) contribute; each unit's line is chosen by the sign of
+ * its coefficient, then its weight row is added in one vector loop. */
+WIDE static void through_layer(const Chain *c, int l, int64_t k, const double *A, double *T, double *cst,
+                               int64_t live, bool upper) {
     const Layer *L = &c->L[l];
     for (int64_t r = 0; r < k; r++) {
         const double *a = A + r * c->width;
-        double *t = T + r * c->width, s = 0;
-        memset(t, 0, (size_t)L->in * sizeof *t);
+        double *t = T + r * c->width, s = 0, w[PAD];
+        if (!L->Wp) memset(t, 0, (size_t)L->in * sizeof *t);
         for (int64_t q = 0; q < live; q++) {
             int64_t o = c->idx[q];
-            if (a[o] == 0) continue;
-            const double *w = L->W + o * L->in;
-            for (int64_t i = 0; i < L->in; i++) t[i] += a[o] * w[i];
-            s += a[o] * L->b[o];
+            bool hi_line = (a[o] >= 0) == upper;
+            w[q] = a[o] * (hi_line ? c->su[o] : c->sl[o]);
+            s += (hi_line ? a[o] * c->tu[o] : 0) + w[q] * L->b[o];
+            const double *row = L->W + o * L->in;
+            for (int64_t i = 0; !L->Wp && i < L->in; i++) t[i] += w[q] * row[i];
         }
+        if (L->Wp) combo(w, c->idx, live, L->Wp, t);
         cst[r] += s;
     }
 }
@@ -246,10 +290,8 @@ static double concretize(const double *a, int64_t n, double cst, const double *x
 static void backward(Chain *c, int top, const double *state, int64_t k, const double *xl, const double *xu, bool both) {
     for (int l = top; l >= 0; l--) {
         int64_t live = relax_layer(c, l, state);
-        through_relu(c, k, c->L[l].out, c->Alo, c->clo, false);
-        if (both) through_relu(c, k, c->L[l].out, c->Ahi, c->chi, true);
-        through_linear(c, l, k, c->Alo, c->Tlo, c->clo, live);
-        if (both) through_linear(c, l, k, c->Ahi, c->Thi, c->chi, live);
+        through_layer(c, l, k, c->Alo, c->Tlo, c->clo, live, false);
+        if (both) through_layer(c, l, k, c->Ahi, c->Thi, c->chi, live, true);
         double *s = c->Alo;
         c->Alo = c->Tlo, c->Tlo = s;
         s = c->Ahi, c->Ahi = c->Thi, c->Thi = s;
@@ -311,6 +353,21 @@ static void last_layer(Chain *c, const double *C, int64_t k) {
     }
 }
 
+void chain_output(Chain *c, const double *xl, const double *xu, const double *state, const double *C,
+                  const double *d, int64_t k, double *lo, double *A) {
+    if (k > c->rows) alloc_scratch(c, k);
+    const Layer *L = &c->L[c->nl - 1];
+    for (int64_t r = 0; r < k; r++) c->clo[r] = -d[r];
+    last_layer(c, C, k);
+    if (c->nl > 1) backward(c, c->nl - 2, state, k, xl, xu, false);
+    else
+        for (int64_t r = 0; r < k; r++) c->lo2[r] = concretize(c->Alo + r * c->width, L->in, c->clo[r], xl, xu, false);
+    for (int64_t r = 0; r < k; r++) {
+        lo[r] = c->lo2[r];
+        if (A) memcpy(A + r * c->L[0].in, c->Alo + r * c->width, (size_t)c->L[0].in * sizeof *A);
+    }
+}
+
 void chain_crown(Chain *c, const double *xl, const double *xu, const double *parent, double *state,
                  const double *C, const double *d, int64_t k, double *lo, double *A) {
     if (k > c->rows) alloc_scratch(c, k);
@@ -323,14 +380,5 @@ void chain_crown(Chain *c, const double *xl, const double *xu, const double *par
         first_layer(c, xl, xu, l0, h0);
         for (int64_t o = 0; parent && o < c->L[0].out; o++) l0[o] = fmax(l0[o], parent[o]), h0[o] = fmin(h0[o], parent[c->L[0].out + o]);
     }
-    const Layer *L = &c->L[c->nl - 1];
-    for (int64_t r = 0; r < k; r++) c->clo[r] = -d[r];
-    last_layer(c, C, k);
-    if (c->nl > 1) backward(c, c->nl - 2, state, k, xl, xu, false);
-    else
-        for (int64_t r = 0; r < k; r++) c->lo2[r] = concretize(c->Alo + r * c->width, L->in, c->clo[r], xl, xu, false);
-    for (int64_t r = 0; r < k; r++) {
-        lo[r] = c->lo2[r];
-        if (A) memcpy(A + r * c->L[0].in, c->Alo + r * c->width, (size_t)c->L[0].in * sizeof *A);
-    }
+    chain_output(c, xl, xu, state, C, d, k, lo, A);
 }

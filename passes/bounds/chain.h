@@ -38,4 +38,9 @@ void chain_backprop(Chain *c, const double *gy, double *gx);
 void chain_crown(Chain *c, const double *xl, const double *xu, const double *parent, double *state,
                  const double *C, const double *d, int64_t k, double *lo, double *A);
 
+/* The same for the output rows only, from a box's state that chain_crown
+ * made (its intermediate bounds): e.g. for a combination of the rows. */
+void chain_output(Chain *c, const double *xl, const double *xu, const double *state, const double *C,
+                  const double *d, int64_t k, double *lo, double *A);
+
 #endif

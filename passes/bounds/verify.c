@@ -2,15 +2,21 @@
  * branch and bound on the input box.
  *
  * The case is unsafe when some x in the box has C·y(x) <= d in every row.
- * A box is proven safe when CROWN shows some row's C·y - d is positive on
- * all of it.  Otherwise its center is tried as a counterexample and it is
- * split in two along the input dimension with the largest influence on the
- * most promising row (|coefficient| x width, from CROWN's input
- * coefficients).  Boxes closest to a violation are bounded first, so a
- * counterexample that the search missed is found early.  Before that, random samples and projected
- * gradient steps (finite differences: the inputs are few) look for a
- * counterexample.  Every counterexample is an evaluation of the network,
- * so it is confirmed by construction; the caller checks it once more.
+ * A box is proven safe when CROWN's linear lower bounds of the rows have a
+ * convex combination positive on all of it (one row alone, or rows that
+ * take turns; the best combination is bounded by CROWN once more).  An MLP
+ * is bounded by chain.c, which reuses the parent box's bounds; any other
+ * graph by the generic analysis.  Otherwise the box's center is tried as a
+ * counterexample and the box is split in two along the input dimension
+ * with the largest influence on the rows not yet proven (|coefficient| x
+ * width).  Depth first, the sibling nearer a violation first.
+ *
+ * Counterexamples are searched before (random and face samples, then
+ * descents on a soft maximum of the rows: exact gradients for an MLP,
+ * finite differences otherwise) and during branch and bound (a quarter of
+ * the time, in growing rounds, and short descents inside boxes).  Every
+ * counterexample is an evaluation of the network in real arithmetic and
+ * in f32, so it is confirmed by construction; the caller checks it again.
  */
 #include <math.h>
 #include <stdio.h>
@@ -200,7 +206,8 @@ static void draw(Case *c, size_t pending) {
  * duality: min_x max_r >= max_lambda min_x sum lambda_r).  The best
  * combination is found by exponentiated ascent over the simplex; any
  * lambda gives a valid bound.  Returns it; s: its coefficients over x. */
-static double combine(const Case *c, const double *A, const double *lo, const double *xl, const double *xu, double *s) {
+static double combine(const Case *c, const double *A, const double *lo, const double *xl, const double *xu, double *s,
+                      double *best_lam) {
     int64_t k = c->rows, n = c->n, best = 0;
     double cst[16], lam[16], grad[16], top;
     for (int64_t r = 0; r < k; r++) {
@@ -210,6 +217,7 @@ static double combine(const Case *c, const double *A, const double *lo, const do
     }
     memcpy(s, A + best * n, (size_t)n * sizeof *s);
     top = lo[best];
+    for (int64_t r = 0; r < k && k <= 16; r++) best_lam[r] = r == best;
     if (k < 2 || k > 16 || n > 64) return top; /* a single row, or too large for this */
     for (int64_t r = 0; r < k; r++) lam[r] = 1.0 / (double)k;
     for (int t = 0; t < 60 && top <= 0; t++) {
@@ -224,12 +232,28 @@ static double combine(const Case *c, const double *A, const double *lo, const do
             g += lam[r] * grad[r];
             gmin = fmin(gmin, grad[r]), gmax = fmax(gmax, grad[r]);
         }
-        if (g > top) top = g, memcpy(s, sv, (size_t)n * sizeof *s);
+        if (g > top) top = g, memcpy(s, sv, (size_t)n * sizeof *s), memcpy(best_lam, lam, (size_t)k * sizeof *lam);
         double eta = 4.0 / ((gmax - gmin + 1e-300) * sqrt(t + 1.0)), z = 0;
         for (int64_t r = 0; r < k; r++) z += lam[r] *= exp(eta * (grad[r] - gmax));
         for (int64_t r = 0; r < k; r++) lam[r] = fmax(lam[r] / z, 1e-12);
     }
     return top;
+}
+
+/* CROWN once more for the best combination of the rows alone: each
+ * unit's relaxation then follows the combined row's signs, which is
+ * tighter than combining the rows' own bounds.  Proven?  Else s: the
+ * combined row's coefficients. */
+static bool rebound(Case *c, const Box *bx, const double *lam, double *s) {
+    double Cl[64], dl = 0, v;
+    if (c->m > 64) return false;
+    for (int64_t j = 0; j < c->m; j++) Cl[j] = 0;
+    for (int64_t r = 0; r < c->rows; r++) {
+        dl += lam[r] * c->d[r];
+        for (int64_t j = 0; j < c->m; j++) Cl[j] += lam[r] * c->C[r * c->m + j];
+    }
+    chain_output(c->ch, bx->lo, bx->hi, c->state, Cl, &dl, 1, &v, s);
+    return v > 0;
 }
 
 /* Proven safe? Otherwise the dimension to split. */
@@ -246,7 +270,15 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
     }
     c->out->boxes++;
     double *s = pd_xmalloc((size_t)c->n * sizeof *s + 8);
-    bool proven = c->rows && combine(c, A, lo, bx->lo, bx->hi, s) > 0;
+    double lam[16];
+    bool proven = c->rows && combine(c, A, lo, bx->lo, bx->hi, s, lam) > 0;
+    if (!proven && c->ch && c->rows >= 2 && c->rows <= 16) proven = rebound(c, bx, lam, s);
+    /* the split follows every row not yet proven (a combination of the
+     * rows that failed points in poor directions), the proven ones barely */
+    for (int64_t i = 0; i < c->n && !proven; i++) {
+        s[i] = 0;
+        for (int64_t r = 0; r < c->rows; r++) s[i] += fabs(A[r * c->n + i]) * (lo[r] <= 0 ? 1 : 1e-3);
+    }
     /* |coefficient| x width, with a floor on the coefficient: a dimension
      * the final row ignores may still make hidden neurons unstable, and
      * must not stay wide forever. */
