@@ -1,20 +1,26 @@
 """pdec bounds against auto_LiRPA on the same networks and regions.
 
-Builds four networks with seeded weights (an MLP 784-256-256-10, an 8x512
-MLP, a small CNN, a tanh/sigmoid MLP), writes each as a .pde model with
+Builds five networks with seeded weights (an ACAS Xu-sized MLP 5-50x6-5,
+an MLP 784-256-256-10, an 8x512 MLP, a small CNN, a tanh/sigmoid MLP),
+writes each as a .pde model with
 its weights (.npz) for pdec, and bounds the same L-infinity ball with
 `pdec bounds --method M` and auto_LiRPA's compute_bounds(method=M) for M in
 IBP, CROWN and alpha-CROWN (auto_LiRPA's defaults: adaptive ReLU lower
 slope, intermediate bounds by backward CROWN, 20 Adam steps, lr 0.5, decay
-0.98).  Prints the time of each (pdec: the whole command, loading the model
-included, and its analysis alone as pdec reports it; auto_LiRPA:
-compute_bounds alone, in float32; the best of 5 runs each, alpha-CROWN once) and the largest
+0.98).  pdec runs with --threads 2, as auto_LiRPA's PyTorch.  Prints the
+time of each (pdec: the whole command, loading the model included, and its
+analysis alone as pdec reports it; auto_LiRPA: compute_bounds alone, in
+float32; the best of 5 runs each, alpha-CROWN once) and the largest
 difference between the bounds, against auto_LiRPA run in float64 so that
 its own float32 rounding does not count (where auto_LiRPA 0.3 fails in
 float64, alpha-CROWN and its CROWN on convolutions, against float32; the
 column says which).
 
-The speedup is auto_LiRPA's time over pdec's whole command.
+Two speedups: auto_LiRPA's time over pdec's whole command, and over pdec's
+analysis (like for like: compute_bounds excludes Python's and PyTorch's
+start as the analysis excludes pdec's).  After the table, the GFLOP/s of
+pdec's f32 dense products under CROWN (while in them, and over the whole
+analysis).
 
 usage: python bounds_vs_autolirpa.py PDEC OUTDIR [--markdown]
 """
@@ -33,7 +39,7 @@ from auto_LiRPA import BoundedModule, BoundedTensor, PerturbationLpNorm
 
 THREADS = 2
 REPEATS = 5
-FMT = "%-20s %6s %-12s %9s %17s %14s %8s %11s %15s %11s %16s"
+FMT = "%-20s %6s %-12s %9s %17s %14s %8s %10s %11s %15s %11s %16s"
 
 
 class Mlp(nn.Module):
@@ -104,6 +110,9 @@ def networks():
     torch.manual_seed(0)
     relu = torch.relu
     out = []
+    sizes = [5] + [50] * 6 + [5]
+    m = Mlp(sizes, [relu] * 6)
+    out.append(("mlp_acas_5x50x6", m, mlp_pde("mlp_acas_5x50x6", sizes, [relu] * 6), (1, 5), 0.05))
     m = Mlp([784, 256, 256, 10], [relu, relu])
     out.append(("mlp_784_256_256_10", m, mlp_pde("mlp_784_256_256_10", [784, 256, 256, 10], [relu, relu]), (1, 784), 0.01))
     sizes = [784] + [512] * 8 + [10]
@@ -128,18 +137,21 @@ def export(outdir, name, module, pde, shape):
 
 
 def run_pdec(pdec, outdir, name, eps, method):
+    """Best times of the command and of the analysis; the bounds; the run
+    with the best analysis time's JSON (its product statistics)."""
     model, x = os.path.join(outdir, f"{name}.pde"), os.path.join(outdir, f"{name}.x.npy")
     js = os.path.join(outdir, f"{name}.{method}.json")
-    best, analysis = float("inf"), float("inf")
+    best, analysis, stats = float("inf"), float("inf"), None
     for _ in range(repeats(method)):
         t = time.perf_counter()
         subprocess.run([pdec, "bounds", model, "--input", f"x={x}", "--eps", repr(eps), "--method", method,
-                        "--json", js], check=True, stdout=subprocess.DEVNULL)
+                        "--threads", str(THREADS), "--json", js], check=True, stdout=subprocess.DEVNULL)
         best = min(best, time.perf_counter() - t)
         with open(js) as f:
             r = json.load(f)
-        analysis = min(analysis, r["seconds"])
-    return best, analysis, np.array(r["lower"]), np.array(r["upper"])
+        if r["seconds"] < analysis:
+            analysis, stats = r["seconds"], r
+    return best, analysis, np.array(r["lower"]), np.array(r["upper"]), stats
 
 
 def repeats(method):
@@ -170,8 +182,9 @@ def main():
     markdown = "--markdown" in sys.argv
     os.makedirs(outdir, exist_ok=True)
     torch.set_num_threads(THREADS)
-    head = ("network", "eps", "method", "pdec ms", "pdec analysis ms", "auto_LiRPA ms", "speedup", "max |diff|",
-            "rel diff (vs)", "pdec width", "auto_LiRPA width")
+    head = ("network", "eps", "method", "pdec ms", "pdec analysis ms", "auto_LiRPA ms", "speedup", "(analysis)",
+            "max |diff|", "rel diff (vs)", "pdec width", "auto_LiRPA width")
+    flops = []
     if markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
@@ -180,7 +193,9 @@ def main():
     for name, module, pde, shape, eps in networks():
         x0 = export(outdir, name, module, pde, shape)
         for method in ("ibp", "crown", "alpha-crown"):
-            tp, ta, lp, up = run_pdec(pdec, outdir, name, eps, method)
+            tp, ta, lp, up, stats = run_pdec(pdec, outdir, name, eps, method)
+            if method == "crown" and stats.get("product_seconds", 0) > 0:
+                flops.append((name, stats["product_flops"], stats["product_seconds"], ta))
             tl, ll, ul = run_lirpa(module, x0, eps, method, torch.float32)
             ref = "f32"
             if method != "alpha-crown":  # auto_LiRPA 0.3's alpha-CROWN fails in float64
@@ -192,13 +207,17 @@ def main():
             diff = max(np.abs(lp - ll).max(), np.abs(up - ul).max())
             scale = max(np.abs(ll).max(), np.abs(ul).max())
             row = (name, "%g" % eps, method, "%.1f" % (tp * 1e3), "%.1f" % (ta * 1e3), "%.1f" % (tl * 1e3),
-                   "%.2fx" % (tl / tp),
+                   "%.2fx" % (tl / tp), "%.2fx" % (tl / ta),
                    "%.2e" % diff, "%.1e (%s)" % (diff / scale, ref), "%.4g" % (up - lp).mean(), "%.4g" % (ul - ll).mean())
             if markdown:
                 print("| " + " | ".join(row) + " |")
             else:
                 print(FMT % row)
             sys.stdout.flush()
+    print()
+    for name, fl, sec, ta in flops:
+        print("%s crown: f32 dense products %.3f GFLOP in %.1f ms: %.1f GFLOP/s while in them, %.1f GFLOP/s over "
+              "the %.1f ms analysis" % (name, fl / 1e9, sec * 1e3, fl / sec / 1e9, fl / ta / 1e9, ta * 1e3))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# pdec bounds against auto_LiRPA (IBP, CROWN, alpha-CROWN) on an MLP
-# 784-256-256-10, an 8x512 MLP, a small CNN and a tanh/sigmoid MLP with
-# seeded weights, the same L-infinity ball for both; prints the times side
-# by side and the largest bound difference (bench/bounds_vs_autolirpa.py).
+# pdec bounds against auto_LiRPA (IBP, CROWN, alpha-CROWN) on an ACAS
+# Xu-sized MLP 5-50x6-5, an MLP 784-256-256-10, an 8x512 MLP, a small CNN
+# and a tanh/sigmoid MLP with seeded weights, the same L-infinity ball for
+# both, pdec and PyTorch on 2 threads; prints the times side by side, the
+# largest bound difference and the GFLOP/s of pdec's dense products
+# (bench/bounds_vs_autolirpa.py).
 #
 # auto_LiRPA 0.3 (PyPI) needs torch < 1.13, which has no wheels for
 # Python 3.11: the venv (bench/.venv-lirpa) is made with a Python 3.10

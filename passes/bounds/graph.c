@@ -257,12 +257,7 @@ static DenseW *dense_weight(const BoundsGraph *b, const IrNode *n) {
             for (int64_t j = 0; j < N; j++) d->own[j * K + kk] = (float)v[kk * N + j];
         d->wt = d->own;
     }
-    float m = 0;
-    for (int64_t i = 0; i < K * N; i++) {
-        float a = d->wt[i] < 0 ? -d->wt[i] : d->wt[i];
-        m = a > m || a != a ? a : m; /* NaN sticks: no f32 products then */
-    }
-    d->wmax = m;
+    d->wmax = bounds_vec_absmax32(d->wt, K * N); /* NaN: no f32 products then */
     return d;
 }
 

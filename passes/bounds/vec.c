@@ -16,6 +16,7 @@
 typedef double V8 __attribute__((vector_size(64)));
 typedef float F8 __attribute__((vector_size(32)));
 typedef long long L8 __attribute__((vector_size(64)));
+typedef int I8 __attribute__((vector_size(32)));
 
 static inline double hsum(V8 v) {
     double s = 0;
@@ -104,6 +105,30 @@ static inline double hsum(V8 v) {
     }                                                                                                          \
     *az = rz, *av = rv;
 
+/* max |w| over f32 weights, NaN if any is NaN. */
+#define ABSMAX32_BODY                                                                                          \
+    F8 m8 = {0};                                                                                               \
+    const int M = 0x7fffffff;                                                                                  \
+    const I8 nosign = {M, M, M, M, M, M, M, M};                                                                \
+    I8 nan8 = {0};                                                                                             \
+    int64_t i = 0;                                                                                             \
+    for (; i + 8 <= n; i += 8) {                                                                               \
+        F8 x;                                                                                                  \
+        LOAD(x, w + i);                                                                                        \
+        x = (F8)((I8)x & nosign);                                                                              \
+        nan8 |= x != x;                                                                                        \
+        I8 g = x > m8;                                                                                         \
+        m8 = (F8)(((I8)x & g) | ((I8)m8 & ~g));                                                                \
+    }                                                                                                          \
+    double m = 0;                                                                                              \
+    bool nan = false;                                                                                          \
+    for (int j = 0; j < 8; j++) m = m8[j] > m ? m8[j] : m, nan |= nan8[j] != 0;                                \
+    for (; i < n; i++) {                                                                                       \
+        double a = w[i] < 0 ? -(double)w[i] : (double)w[i];                                                    \
+        m = a > m ? a : m, nan |= a != a;                                                                      \
+    }                                                                                                          \
+    return nan ? (double)NAN : m;
+
 /* t += a w, w in f32. */
 #define AXPY32_BODY                                                                                            \
     int64_t i = 0;                                                                                             \
@@ -180,6 +205,7 @@ static inline double hsum(V8 v) {
         DOT2_BODY                                                                                              \
     }                                                                                                          \
     ATTR static void axpy32_##SUFFIX(double *t, double a, const float *w, int64_t n) { AXPY32_BODY }            \
+    ATTR static double absmax32_##SUFFIX(const float *w, int64_t n) { ABSMAX32_BODY }                          \
     ATTR static double abs32_dot_##SUFFIX(const double *a, const double *v, int64_t n) { ABS32_DOT_BODY }      \
     ATTR static void scan_##SUFFIX(const double *al, const double *ah, int64_t n, int64_t *count, int64_t *differ, \
                                    double *amax) {                                                             \
@@ -222,6 +248,8 @@ double bounds_vec_corner(const double *a, const double *lo, const double *hi, in
 void bounds_vec_dot2(const double *a, const double *z, const double *v, int64_t n, double *az, double *av) {
     PICK(dot2)(a, z, v, n, az, av);
 }
+
+double bounds_vec_absmax32(const float *w, int64_t n) { return PICK(absmax32)(w, n); }
 
 void bounds_vec_axpy32(double *t, double a, const float *w, int64_t n) { PICK(axpy32)(t, a, w, n); }
 
