@@ -146,7 +146,7 @@ void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y);
 /* T += A through the map's transpose (k rows); the map's constants go to
  * the offsets blo, bhi. */
 void bounds_sparse_back(SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo, const double *Ahi,
-                        double *Tlo, double *Thi, double *blo, double *bhi);
+                        double *Tlo, double *Thi, double *blo, double *bhi, int threads);
 
 /* maxpool over its window terms (sparse.c). */
 void bounds_maxpool_ibp(const SparseMap *m, const BNode *x, BNode *y);

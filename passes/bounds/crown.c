@@ -442,7 +442,8 @@ static void back_node(Backward *w, IrId id) {
         IrId v = n->in[0];
         for (uint32_t k = 0; k < n->nin; k++) if (w->b->nodes[n->in[k]].variable) v = n->in[k];
         Coef *T = coef(w, v);
-        bounds_sparse_back(bn->map, w->k, bn->n, w->b->nodes[v].n, A->lo, A->hi, T->lo, T->hi, w->bias_lo, w->bias_hi);
+        bounds_sparse_back(bn->map, w->k, bn->n, w->b->nodes[v].n, A->lo, A->hi, T->lo, T->hi, w->bias_lo, w->bias_hi,
+                           w->b->threads);
         break;
     }
     case IR_OP_RELU: case IR_OP_LEAKY_RELU: case IR_OP_TANH: case IR_OP_SIGMOID: case IR_OP_GELU: case IR_OP_EXP:

@@ -187,17 +187,23 @@ static void by_output(SparseMap *m, int64_t n_out) {
     free(fill);
 }
 
-/* Row by row, only the outputs a row reaches: tightening starts from
- * one-hot rows, so the first maps on the way back see few of them. */
-void bounds_sparse_back(SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo, const double *Ahi,
-                        double *Tlo, double *Thi, double *blo, double *bhi) {
-    for (int64_t r = 0; r < k && m->bias; r++)
-        for (int64_t o = 0; o < n_out; o++) blo[r] += Alo[r * n_out + o] * m->bias[o], bhi[r] += Ahi[r * n_out + o] * m->bias[o];
-    by_output(m, n_out);
-    for (int64_t r = 0; r < k; r++) {
-        const double *al = Alo + r * n_out, *ah = Ahi + r * n_out;
-        double *tl = Tlo + r * n_in, *th = Thi + r * n_in;
-        for (int64_t o = 0; o < n_out; o++) {
+typedef struct {
+    const SparseMap *m;
+    int64_t n_out, n_in;
+    const double *Alo, *Ahi;
+    double *Tlo, *Thi, *blo, *bhi;
+} SparseRows;
+
+/* Rows [lo, hi): only the outputs a row reaches (tightening starts from
+ * one-hot rows, so the first maps on the way back see few of them). */
+static void sparse_rows(void *ctx, int64_t lo, int64_t hi) {
+    const SparseRows *q = ctx;
+    const SparseMap *m = q->m;
+    for (int64_t r = lo; r < hi; r++) {
+        const double *al = q->Alo + r * q->n_out, *ah = q->Ahi + r * q->n_out;
+        double *tl = q->Tlo + r * q->n_in, *th = q->Thi + r * q->n_in;
+        if (m->bias) q->blo[r] += bounds_vec_dot(al, m->bias, q->n_out), q->bhi[r] += bounds_vec_dot(ah, m->bias, q->n_out);
+        for (int64_t o = 0; o < q->n_out; o++) {
             if (al[o] == 0 && ah[o] == 0) continue;
             for (int64_t s = m->first[o]; s < m->first[o + 1]; s++) {
                 int64_t t = m->order[s];
@@ -206,4 +212,12 @@ void bounds_sparse_back(SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, co
             }
         }
     }
+}
+
+/* Rows are independent: split between threads. */
+void bounds_sparse_back(SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo, const double *Ahi,
+                        double *Tlo, double *Thi, double *blo, double *bhi, int threads) {
+    by_output(m, n_out);
+    SparseRows q = {m, n_out, n_in, Alo, Ahi, Tlo, Thi, blo, bhi};
+    bounds_parallel_rows(k, (double)k * (double)(n_out + m->nnz / 4), threads, sparse_rows, &q);
 }
