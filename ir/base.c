@@ -3,12 +3,16 @@
  * The arena hands out zeroed, 16-byte aligned memory from a chain of
  * blocks and frees them all at once.  pd_die() and out-of-memory unwind
  * with longjmp to the innermost pd_protected() frame, which is the only
- * setjmp in libpdec; without one they exit(2).
+ * setjmp in libpdec; without one they exit(2).  pd_spawn_wait runs the
+ * tools the backends call (the C compiler, clang, llvm-spirv).
  */
 #include "base.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,4 +186,19 @@ char *pd_read_file(const char *path, size_t *len) {
     buf[n] = 0;
     if (len) *len = n;
     return buf;
+}
+
+extern char **environ;
+
+bool pd_spawn_wait(const char *const *argv, const char *log_path) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    int status = 0;
+    if (rc != 0 || waitpid(pid, &status, 0) < 0) return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }

@@ -74,4 +74,8 @@ void *pd_xrealloc(void *p, size_t n);
  * and sets errno on failure. OUT: *len = number of bytes read. */
 char *pd_read_file(const char *path, size_t *len);
 
+/* Runs argv (argv[0] looked up on PATH) with stdout and stderr into
+ * log_path (truncated; NULL: discarded) and waits.  True when it exited 0. */
+bool pd_spawn_wait(const char *const *argv, const char *log_path);
+
 #endif

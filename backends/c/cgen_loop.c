@@ -81,24 +81,7 @@ static void reduction(const KProgram *p, const KKernel *k, int *indent, FILE *ou
 }
 
 static void stores(const KProgram *p, const KKernel *k, int indent, FILE *out) {
-    uint8_t *want = calloc(p->ex.len + 1, 1);
-    if (!want) pd_die("out of memory");
-    for (uint32_t s = 0; s < k->nstore; s++) kp_need(p, k->store[s], want);
-    kp_emit_ssa(&kp_spell_c, p, want, indent, out);
-    free(want);
-    fprintf(out, "%*sconst int64_t at = ", indent, "");
-    int64_t stride = k->nstore;
-    fputs("0", out);
-    for (uint32_t d = k->rank; d-- > 0;) {
-        fprintf(out, " + i%u * %lld", d, (long long)stride);
-        stride *= k->ext[d];
-    }
-    fputs(";\n", out);
-    for (uint32_t s = 0; s < k->nstore; s++) {
-        fprintf(out, "%*sb%u[at + %u] = ", indent, "", k->out, s);
-        kp_operand(&kp_spell_c, p, k->store[s], out);
-        fputs(";\n", out);
-    }
+    kp_emit_stores(&kp_spell_c, p, k, "int64_t", indent, out);
 }
 
 /* The output's last axis innermost, inside the reduction loops, with an

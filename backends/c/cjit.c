@@ -4,19 +4,15 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgen.h"
 #include "../../runtime/pdrt.h"
 
-extern char **environ;
 
 enum { PATH_LEN = 4096 };
 
@@ -107,16 +103,7 @@ static bool compile(const char *dir, const char *name, bool verbose, int threads
         for (int i = 0; i < n; i++) fprintf(stderr, "%s%s", i ? " " : "pdec: compiling: ", argv[i]);
         fputc('\n', stderr);
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    if (rc != 0 || waitpid(pid, &status, 0) < 0) return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return pd_spawn_wait(argv, log);
 }
 
 static char *render(const KProgram *p, size_t *hlen, char **header) {

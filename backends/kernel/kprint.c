@@ -2,6 +2,7 @@
 #include "kprint.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 const KSpelling kp_spell_c = {"float", "double", "int64_t", "INT64_C(%lld)", "f", false};
@@ -153,6 +154,26 @@ void kp_emit_ssa(const KSpelling *s, const KProgram *p, const uint8_t *want, int
         if (!want[e] || x->kind == KX_CONST || x->kind == KX_ACC) continue;
         fprintf(out, "%*sconst %s t%u = ", indent, "", is_condition(x) ? "int" : kp_type(s, x->dtype), e);
         rhs(s, p, x, out);
+        fputs(";\n", out);
+    }
+}
+
+void kp_emit_stores(const KSpelling *s, const KProgram *p, const KKernel *k, const char *idx_type, int indent, FILE *out) {
+    uint8_t *want = calloc(p->ex.len + 1, 1);
+    if (!want) pd_die("out of memory");
+    for (uint32_t i = 0; i < k->nstore; i++) kp_need(p, k->store[i], want);
+    kp_emit_ssa(s, p, want, indent, out);
+    free(want);
+    fprintf(out, "%*sconst %s at = 0", indent, "", idx_type);
+    int64_t stride = k->nstore;
+    for (uint32_t d = k->rank; d-- > 0;) {
+        fprintf(out, " + i%u * %lld", d, (long long)stride);
+        stride *= k->ext[d];
+    }
+    fputs(";\n", out);
+    for (uint32_t i = 0; i < k->nstore; i++) {
+        fprintf(out, "%*sb%u[at + %u] = ", indent, "", k->out, i);
+        kp_operand(s, p, k->store[i], out);
         fputs(";\n", out);
     }
 }

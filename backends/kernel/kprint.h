@@ -37,6 +37,10 @@ void kp_need(const KProgram *p, KId e, uint8_t *want);
 /* `const T tN = ...;` for every marked expression, in id order (operands
  * always have smaller ids); constants and accumulators are inline. */
 void kp_emit_ssa(const KSpelling *s, const KProgram *p, const uint8_t *want, int indent, FILE *out);
+/* A loop kernel's stores at output point (i0, ..., i(rank-1)): the SSA
+ * statements they need, `const IDX at = <linear index>;` and one
+ * `b<out>[at + s] = ...;` per stored value. */
+void kp_emit_stores(const KSpelling *s, const KProgram *p, const KKernel *k, const char *idx_type, int indent, FILE *out);
 /* Whether any expression of p is of type t (constants excluded). */
 bool kp_uses_dtype(const KProgram *p, IrDType t);
 /* Whether p evaluates an f32 GELU (the prelude then defines pd_gelu). */

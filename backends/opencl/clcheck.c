@@ -11,16 +11,11 @@
 
 #include <clang-c/Index.h>
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../runtime/pdrt.h"
-
-extern char **environ;
 
 /* The kernel a source line belongs to: the last `__kernel void NAME(`
  * at or above it.  OUT: name[len]. */
@@ -120,23 +115,9 @@ bool clgen_check(const char *source, const char *name, char *err, size_t errlen)
     return bad == 0;
 }
 
-/* Runs argv quietly; true when it exits 0. */
-static bool run_tool(const char *const *argv) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    if (rc != 0 || waitpid(pid, &status, 0) < 0) return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 static bool on_path(const char *tool) {
     const char *argv[] = {tool, "--version", NULL};
-    return run_tool(argv);
+    return pd_spawn_wait(argv, NULL);
 }
 
 bool clgen_spirv(const char *source, const char *path, bool *missing, char *err, size_t errlen) {
@@ -150,8 +131,8 @@ bool clgen_spirv(const char *source, const char *path, bool *missing, char *err,
     const char *compile[] = {"clang-15", "-c", "-target", "spir64", "-cl-std=CL1.2", "-Xclang", "-finclude-default-header",
                              "-O2", "-emit-llvm", "-o", bc, cl, NULL};
     const char *translate[] = {"llvm-spirv-15", bc, "-o", tmp, NULL};
-    if (ok && !run_tool(compile)) ok = pdrt_fail(err, errlen, "clang-15 failed to compile the kernels for SPIR-V");
-    else if (ok && !run_tool(translate)) ok = pdrt_fail(err, errlen, "llvm-spirv-15 failed to translate the kernels");
+    if (ok && !pd_spawn_wait(compile, NULL)) ok = pdrt_fail(err, errlen, "clang-15 failed to compile the kernels for SPIR-V");
+    else if (ok && !pd_spawn_wait(translate, NULL)) ok = pdrt_fail(err, errlen, "llvm-spirv-15 failed to translate the kernels");
     else if (ok && rename(tmp, path) != 0) ok = pdrt_fail(err, errlen, "cannot write %s", path);
     unlink(cl), unlink(bc), unlink(tmp);
     return ok;

@@ -63,22 +63,7 @@ static void reduction(ClGen *G, const KKernel *k, int *indent) {
     close_loops(G, k->nred, indent);
 }
 
-static void stores(ClGen *G, const KKernel *k, int indent) {
-    FILE *out = G->out;
-    emit_ssa_for(G, k->store, k->nstore, indent);
-    fprintf(out, "%*sconst %s at = 0", indent, "", G->idx);
-    int64_t stride = k->nstore;
-    for (uint32_t d = k->rank; d-- > 0;) {
-        fprintf(out, " + i%u * %lld", d, (long long)stride);
-        stride *= k->ext[d];
-    }
-    fputs(";\n", out);
-    for (uint32_t s = 0; s < k->nstore; s++) {
-        fprintf(out, "%*sb%u[at + %u] = ", indent, "", k->out, s);
-        kp_operand(SP, G->p, k->store[s], out);
-        fputs(";\n", out);
-    }
-}
+static void stores(ClGen *G, const KKernel *k, int indent) { kp_emit_stores(SP, G->p, k, G->idx, indent, G->out); }
 
 /* i0..i(rank-1) from the linear id `gid` over the output's extents. */
 static void coordinates(ClGen *G, const KKernel *k, const char *gid) {
