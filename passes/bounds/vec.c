@@ -18,9 +18,11 @@ typedef float F8 __attribute__((vector_size(32)));
 typedef long long L8 __attribute__((vector_size(64)));
 typedef int I8 __attribute__((vector_size(32)));
 
-static inline double hsum(V8 v) {
+/* By pointer: a vector argument would change the ABI between the plain
+ * and the AVX-512 copies that call this. */
+static inline double hsum(const V8 *v) {
     double s = 0;
-    for (int i = 0; i < 8; i++) s += v[i];
+    for (int i = 0; i < 8; i++) s += (*v)[i];
     return s;
 }
 
@@ -45,7 +47,7 @@ static inline double hsum(V8 v) {
         memcpy(Tl + i, &zl, sizeof zl), memcpy(Th + i, &zh, sizeof zh);                                        \
         bl += ap * t_l + an * t_u, bh += hp * t_u + hn * t_l;                                                  \
     }                                                                                                          \
-    double sbl = hsum(bl), sbh = hsum(bh);                                                                     \
+    double sbl = hsum(&bl), sbh = hsum(&bh);                                                                     \
     for (; i < n; i++) {                                                                                       \
         double ap = al[i] > 0 ? al[i] : 0, an = al[i] < 0 ? al[i] : 0;                                         \
         double hp = ah[i] > 0 ? ah[i] : 0, hn = ah[i] < 0 ? ah[i] : 0;                                         \
@@ -64,7 +66,7 @@ static inline double hsum(V8 v) {
         LOAD(x, a + i), LOAD(y, b + i);                                                                        \
         s += x * y;                                                                                            \
     }                                                                                                          \
-    double r = hsum(s);                                                                                        \
+    double r = hsum(&s);                                                                                        \
     for (; i < n; i++) r += a[i] * b[i];                                                                       \
     return r;
 
@@ -80,7 +82,7 @@ static inline double hsum(V8 v) {
         V8 r32 = __builtin_convertvector(__builtin_convertvector(x, F8), V8);                                  \
         s += KEEP(r32, nosign) * y;                                                                            \
     }                                                                                                          \
-    double r = hsum(s);                                                                                        \
+    double r = hsum(&s);                                                                                        \
     for (; i < n; i++) {                                                                                       \
         double x = (double)(float)a[i];                                                                        \
         r += (x < 0 ? -x : x) * v[i];                                                                          \
@@ -98,7 +100,7 @@ static inline double hsum(V8 v) {
         V8 r32 = __builtin_convertvector(__builtin_convertvector(x, F8), V8);                                  \
         sz += x * y, sv += KEEP(r32, nosign) * u;                                                              \
     }                                                                                                          \
-    double rz = hsum(sz), rv = hsum(sv);                                                                       \
+    double rz = hsum(&sz), rv = hsum(&sv);                                                                       \
     for (; i < n; i++) {                                                                                       \
         double x = (double)(float)a[i];                                                                        \
         rz += a[i] * z[i], rv += (x < 0 ? -x : x) * v[i];                                                      \
@@ -151,7 +153,7 @@ static inline double hsum(V8 v) {
         L8 pos = x >= 0;                                                                                       \
         s += x * (V8)(((L8)l & pos) | ((L8)h & ~pos));                                                         \
     }                                                                                                          \
-    double r = hsum(s);                                                                                        \
+    double r = hsum(&s);                                                                                        \
     for (; i < n; i++) r += a[i] >= 0 ? a[i] * lo[i] : a[i] * hi[i];                                           \
     return r;
 
