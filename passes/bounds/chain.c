@@ -116,21 +116,37 @@ static void pad_layers(Chain *c) {
     c->width = PAD;
 }
 
-/* out[0..PAD) = sum_q w[q] * M[idx[q] * PAD ..], the sum kept in vector
+/* out[0..8 NV) = sum_q w[q] * M[idx[q] * PAD ..], the sum kept in vector
  * registers (a loop over a row in memory stores and reloads it for every
- * term, and that was most of the time). */
-WIDE static void combo(const double *w, const int64_t *idx, int64_t cnt, const double *M, double *out) {
-    V8 acc[PAD / 8];
-    memset(acc, 0, sizeof acc);
-    for (int64_t q = 0; q < cnt; q++) {
-        const double *row = M + idx[q] * PAD;
-        for (int v = 0; v < PAD / 8; v++) {
-            V8 x;
-            memcpy(&x, row + 8 * v, sizeof x);
-            acc[v] += w[q] * x;
-        }
+ * term, and that was most of the time); one copy per row length in
+ * vectors of 8, so a 5-wide input layer costs one vector, not eight. */
+#define COMBO(NV)                                                                                          \
+    WIDE static void combo##NV(const double *w, const int64_t *idx, int64_t cnt, const double *M, double *out) { \
+        V8 acc[NV];                                                                                        \
+        memset(acc, 0, sizeof acc);                                                                        \
+        for (int64_t q = 0; q < cnt; q++) {                                                                \
+            const double *row = M + idx[q] * PAD;                                                          \
+            for (int v = 0; v < NV; v++) {                                                                 \
+                V8 x;                                                                                      \
+                memcpy(&x, row + 8 * v, sizeof x);                                                         \
+                acc[v] += w[q] * x;                                                                        \
+            }                                                                                              \
+        }                                                                                                  \
+        memcpy(out, acc, sizeof acc);                                                                      \
     }
-    memcpy(out, acc, sizeof acc);
+COMBO(1)
+COMBO(2)
+COMBO(4)
+COMBO(7)
+COMBO(8)
+
+/* Rows of n values: the smallest copy that covers them. */
+static void combo(const double *w, const int64_t *idx, int64_t cnt, const double *M, int64_t n, double *out) {
+    if (n <= 8) combo1(w, idx, cnt, M, out);
+    else if (n <= 16) combo2(w, idx, cnt, M, out);
+    else if (n <= 32) combo4(w, idx, cnt, M, out);
+    else if (n <= 56) combo7(w, idx, cnt, M, out);
+    else combo8(w, idx, cnt, M, out);
 }
 
 static void alloc_scratch(Chain *c, int64_t rows) {
@@ -194,7 +210,7 @@ WIDE static void forward(Chain *c, const double *x) {
             double w[PAD], acc[PAD];
             int64_t cnt = 0;
             for (int64_t i = 0; i < L->in; i++) if (h[i] != 0) w[cnt] = h[i], c->idx[cnt++] = i;
-            combo(w, c->idx, cnt, L->WTp, acc);
+            combo(w, c->idx, cnt, L->WTp, L->out, acc);
             for (int64_t o = 0; o < L->out; o++) z[o] = L->b[o] + acc[o], out[o] = z[o] > 0 ? z[o] : 0;
             h = out;
             continue;
@@ -273,7 +289,7 @@ WIDE static void through_layer(const Chain *c, int l, int64_t k, const double *A
             const double *row = L->W + o * L->in;
             for (int64_t i = 0; !L->Wp && i < L->in; i++) t[i] += w[q] * row[i];
         }
-        if (L->Wp) combo(w, c->idx, live, L->Wp, t);
+        if (L->Wp) combo(w, c->idx, live, L->Wp, L->in, t);
         cst[r] += s;
     }
 }
