@@ -5,8 +5,10 @@
 # usage: bench/acasxu.sh [PDEC] [MAX_TIMEOUT]
 #   PDEC         the pdec binary (default build/bin/pdec)
 #   MAX_TIMEOUT  cap on each instance's timeout in seconds (default: the csv's)
-# Prints one line per instance and a summary: unsat/sat/unknown/timeout
-# counts, total and median time.  Results go to build/acasxu/.
+# Prints one line per instance, a summary (unsat/sat/unknown/timeout
+# counts, total and median time) and the side-by-side table with nnenum's
+# figures as the issue quotes them (not a run here).  Results go to
+# build/acasxu/.
 set -euo pipefail
 PDEC=${1:-build/bin/pdec}
 CAP=${2:-}
@@ -29,3 +31,9 @@ done < "$DATA/vnnlib/acasxu_instances.csv"
 total=$(paste -sd+ "$OUT/times.txt" | bc)
 median=$(sort -n "$OUT/times.txt" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
 echo "summary: unsat ${count[unsat]}, sat ${count[sat]}, unknown ${count[unknown]}, timeout ${count[timeout]}, error ${count[error]}; total ${total} s, median ${median} s"
+echo
+echo "| solver | unsat | sat | unknown | timeout | total time | median |"
+echo "|---|---|---|---|---|---|---|"
+printf '| pdec verify | %d | %d | %d | %d | %.0f s | %.2f s |\n' "${count[unsat]}" "${count[sat]}" "${count[unknown]}" \
+  "${count[timeout]}" "$total" "$median"
+echo "| nnenum (figures quoted by issue 5, not run here) | 139 | 46 | 0 | 1 | ~880 s | 1.7 s |"

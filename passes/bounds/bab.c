@@ -227,8 +227,13 @@ static int step(Worker *w, Box *bx, Box kids[2], double *mid, double *start) {
     /* now and then a short descent inside the box: counterexamples too
      * small for random samples lie where the search digs */
     memcpy(start, mid, (size_t)c->n * sizeof *mid); /* the descent moves it; mid splits */
-    /* the center's violation is the box's key: evaluated already */
-    if ((bx->key <= 0 && verify_found(c, mid)) || (c->out->boxes % 32 == 0 && verify_descend(c, start, bx->lo, bx->hi, 20, 0.1)))
+    /* the center's violation is the box's key: evaluated already.  A
+     * descent digs in every box whose center comes closer to a violation
+     * than any before (counterexamples on a face of the box are never a
+     * center), and now and then in others. */
+    bool dig = bx->key < c->best_key || bx->key < c->temp || c->out->boxes % 32 == 0;
+    c->best_key = fmin(c->best_key, bx->key);
+    if ((bx->key <= 0 && verify_found(c, mid)) || (dig && verify_descend(c, start, bx->lo, bx->hi, 20, 0.1)))
         return 0;
     if (bx->depth >= MAX_DEPTH || bx->hi[dim] - bx->lo[dim] < 1e-12)
         return -1; /* e.g. a point where the margin is exactly 0: go on elsewhere */

@@ -184,7 +184,7 @@ static double temperature(Case *c, const double *lo, const double *hi) {
 static Case case_open(BoundsGraph *b, const double *in_lo, const double *in_hi, const double *C, const double *d,
                       int64_t rows, const VerifyOptions *opt, VerifyResult *out, bool *empty) {
     Case c = {.b = b, .C = C, .d = d, .rows = rows, .n = bounds_input_size(b), .m = bounds_output_size(b), .opt = opt,
-              .out = out, .seed = opt->seed, .start = bounds_now()};
+              .out = out, .seed = opt->seed, .start = bounds_now(), .best_key = INFINITY};
     c.ch = chain_from_bounds(b);
     c.state_size = c.ch ? chain_state_size(c.ch) : bounds_state_size(b);
     c.y = pd_xmalloc((size_t)c.m * sizeof(double) + 8), c.gy = pd_xmalloc((size_t)c.m * sizeof(double) + 8);

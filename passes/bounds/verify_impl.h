@@ -27,6 +27,7 @@ typedef struct {
     double *gy, *scratch;
     double start;       /* when the case began */
     int rounds;         /* attacks during branch and bound */
+    double best_key;    /* the lowest center violation this worker has seen */
     pthread_mutex_t *eval_lock; /* around the interpreter when workers share b, or NULL */
 } Case;
 
