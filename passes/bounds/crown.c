@@ -46,6 +46,17 @@ static Coef *coef(Backward *w, IrId id) {
     return c;
 }
 
+/* The same, not zeroed (the caller writes every entry): a matmul's f32
+ * product stores into it directly, and untouched fresh pages cost a
+ * fault each. */
+static Coef *coef_unset(Backward *w, IrId id) {
+    Coef *c = &w->A[id];
+    size_t n = (size_t)(w->k * w->b->nodes[id].n) + 1;
+    c->lo = pd_xmalloc(n * sizeof(double));
+    c->hi = pd_xmalloc(n * sizeof(double));
+    return c;
+}
+
 /* Moves node id's coefficients to node to unchanged when to has none yet
  * and the same size (a bias add, a reshape): no copy. */
 static bool steal(Backward *w, IrId id, IrId to) {
@@ -226,13 +237,14 @@ static void f32_rows(void *ctx, int64_t lo, int64_t hi) {
     const MatRows *m = f->m;
     int64_t k = f->w->k, na = f->c->na;
     for (int64_t r = lo; r < hi; r++) {
-        const double *a = (r < k ? m->Alo : m->Ahi) + (r % k) * m->lda, *p = f->P + r * na;
+        const double *a = (r < k ? m->Alo : m->Ahi) + (r % k) * m->lda;
         double *t = (r < k ? m->Tlo : m->Thi) + (r % k) * m->ldt, az, av;
+        const double *p = f->P ? f->P + r * na : t; /* no P: the product is in T */
         bounds_vec_dot2(a, f->c->z, f->c->v, f->N, &az, &av);
         double shift = az - bounds_vec_dot(p, f->c->cen, na), widen = f->gam * av + f->eta;
         if (r < k) f->w->bias_lo[r] += shift - widen;
         else f->w->bias_hi[r - k] += shift + widen;
-        for (int64_t j = 0; j < na; j++) t[f->c->alive[j]] += p[j];
+        for (int64_t j = 0; f->P && j < na; j++) t[f->c->alive[j]] += p[j];
     }
 }
 
@@ -249,9 +261,10 @@ static void gemm_counted(BoundsGraph *b, const Gemm32 *g) {
     b->gemm_flops += 2.0 * (double)(g->A[1] ? 2 * g->m : g->m) * (double)g->kd * (double)g->n;
 }
 
-static void product_f32(const Backward *w, const MatRows *m, const DenseW *d, const Center *c, double *P) {
+static void product_f32(const Backward *w, const MatRows *m, const DenseW *d, const Center *c, double *P0,
+                        double *P1, int64_t ldp, const int64_t *ocols) {
     int64_t k = w->k, na = c->na, nd = 0;
-    Gemm32 g = {{m->Alo, m->Ahi}, {P, P + k * na}, m->lda, na, k, m->nc, na, m->cols, c->alive, d->wt, d->K, true};
+    Gemm32 g = {{m->Alo, m->Ahi}, {P0, P1}, m->lda, ldp, k, m->nc, na, m->cols, ocols, d->wt, d->K, true};
     if (m->ns * 4 < m->nc) { /* too few shared: not worth a second pass */
         gemm_counted(w->b, &g);
         return;
@@ -264,22 +277,34 @@ static void product_f32(const Backward *w, const MatRows *m, const DenseW *d, co
     Gemm32 shared = g;
     shared.A[1] = NULL, shared.kd = m->ns, shared.cols = m->same;
     gemm_counted(w->b, &shared);
-    memcpy(P + k * na, P, (size_t)(k * na) * sizeof *P);
+    for (int64_t r = 0; r < k; r++) memcpy(P1 + r * ldp, P0 + r * ldp, (size_t)na * sizeof *P0);
     g.kd = nd, g.cols = diff, g.set = false;
     if (nd) gemm_counted(w->b, &g);
     free(diff);
 }
 
-static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
+/* Zeroes a fresh T's columns of this row group. */
+static void zero_slice(const Backward *w, const MatRows *m, int64_t K) {
+    for (int64_t r = 0; r < w->k; r++) {
+        memset(m->Tlo + r * m->ldt, 0, (size_t)K * sizeof(double));
+        memset(m->Thi + r * m->ldt, 0, (size_t)K * sizeof(double));
+    }
+}
+
+/* fresh: T is not set yet (coef_unset); when every unit of x is alive
+ * the product is stored straight into it, else into P, then added. */
+static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d, bool fresh) {
     int64_t k = w->k, nc = m->nc, N = d->N;
     /* products and sums below 2^100: far from f32's 2^128 */
     if (!(m->amax * (d->wmax + 1) * (double)(nc + 1) < 0x1p100)) return false;
     Center c;
-    bool ok = center(m, d, &c);
+    bool ok = center(m, d, &c), direct = fresh && c.na == d->K;
     int64_t na = c.na;
-    double *P = ok ? pd_xmalloc((size_t)(2 * k * na) * sizeof *P + 8) : NULL;
+    double *P = ok && !direct ? pd_xmalloc((size_t)(2 * k * na) * sizeof *P + 8) : NULL;
     if (ok) {
-        product_f32(w, m, d, &c, P);
+        if (fresh && !direct) zero_slice(w, m, d->K);
+        if (direct) product_f32(w, m, d, &c, m->Tlo, m->Thi, m->ldt, NULL);
+        else product_f32(w, m, d, &c, P, P + k * na, na, c.alive);
         F32Rows f = {w, m, &c, P, N, bounds_gemm_gamma(nc), 0x1p-149 * ((double)(2 * nc + 2) * c.srad + c.sv)};
         bounds_parallel_rows(2 * k, (double)(2 * k) * (double)(2 * N + 2 * na), w->b->threads, f32_rows, &f);
     }
@@ -291,7 +316,8 @@ static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d) {
 static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
     const DenseW *d = bn->dense;
     const BNode *x = &w->b->nodes[n->in[0]];
-    Coef *T = coef(w, n->in[0]);
+    bool fresh = !w->A[n->in[0]].lo;
+    Coef *T = fresh ? coef_unset(w, n->in[0]) : coef(w, n->in[0]);
     int64_t K = d->K, N = d->N, k = w->k;
     MatRows m = {.lda = bn->n, .ldt = x->n, .cols = pd_xmalloc((size_t)(2 * N) * sizeof *m.cols + 8)};
     m.same = m.cols + N;
@@ -300,7 +326,9 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
         m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;
         used_columns(w, &m, N);
         bool sparse = m.nnz * 8 <= 2 * k * m.nc;
-        if (sparse || k < w->b->f32_rows || !matmul_f32(w, &m, d)) matmul_rows(w, &m, d, sparse);
+        if (!sparse && k >= w->b->f32_rows && matmul_f32(w, &m, d, fresh)) continue;
+        if (fresh) zero_slice(w, &m, K);
+        matmul_rows(w, &m, d, sparse);
     }
     free(m.cols);
 }
