@@ -331,6 +331,19 @@ static void first_layer(Chain *c, const double *xl, const double *xu, double *lo
     }
 }
 
+/* IBP for unit o of layer l from layer l-1's bounds: sometimes tighter
+ * than CROWN (the generic analysis intersects the two as well). */
+static void interval(const Chain *c, int l, const double *state, int64_t o, double *lo, double *hi) {
+    const Layer *L = &c->L[l];
+    const double *pl = state + c->off[l - 1], *ph = pl + L->in, *w = L->W + o * L->in;
+    double a = L->b[o], b = L->b[o];
+    for (int64_t i = 0; i < L->in; i++) {
+        double hl = fmax(pl[i], 0), hh = fmax(ph[i], 0);
+        a += w[i] * (w[i] >= 0 ? hl : hh), b += w[i] * (w[i] >= 0 ? hh : hl);
+    }
+    *lo = fmax(*lo, a), *hi = fmin(*hi, b);
+}
+
 /* Bounds of hidden layer l's units whose sign the parent left open. */
 static void hidden_layer(Chain *c, int l, const double *xl, const double *xu, const double *parent, double *state) {
     const Layer *L = &c->L[l];
@@ -350,6 +363,7 @@ static void hidden_layer(Chain *c, int l, const double *xl, const double *xu, co
         int64_t o = open[r];
         lo[o] = parent ? fmax(lo[o], c->lo2[r]) : c->lo2[r];
         hi[o] = parent ? fmin(hi[o], c->hi2[r]) : c->hi2[r];
+        interval(c, l, state, o, &lo[o], &hi[o]);
     }
     free(open);
 }
