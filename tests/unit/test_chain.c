@@ -135,11 +135,48 @@ static void subboxes_are_sound(void **state) {
     }
 }
 
+/* Branch and bound on the MLP path (two workers) against brute force: on
+ * random 2-input MLPs, "y0 >= t" with t near the sampled top is unsat
+ * exactly when a fine grid stays below t, up to the grid's spacing. */
+static void verify_agrees_with_a_grid(void **state) {
+    (void)state;
+    int sat = 0, unsat = 0;
+    for (unsigned seed = 1; seed <= 30; seed++) {
+        IrGraph *g = mlp(seed, 2, 8 + seed % 9, 2 + seed % 3, 2, false);
+        BoundsGraph *b = prepare(g);
+        double lo[2] = {-1, -0.5}, hi[2] = {0.5, 1}, x[2], y[2], best = -INFINITY, worst = INFINITY;
+        for (int i = 0; i <= 200; i++)
+            for (int j = 0; j <= 200; j++) {
+                x[0] = lo[0] + (hi[0] - lo[0]) * i / 200, x[1] = lo[1] + (hi[1] - lo[1]) * j / 200;
+                bounds_eval_real(b, x, y);
+                best = fmax(best, y[0]), worst = fmin(worst, y[0]);
+            }
+        double t = best - (seed % 2 ? 0.02 : -0.02) * (best - worst + 1e-9), C[2] = {-1, 0}, d = -t;
+        VerifyOptions opt = {.deadline = bounds_now() + 5, .seed = seed, .no_attack = true};
+        VerifyResult res;
+        verify_case(b, lo, hi, C, &d, 1, &opt, &res);
+        if (res.verdict == VERDICT_SAT) { /* a sat must be real */
+            bounds_eval_real(b, res.x, y);
+            assert_true(y[0] >= t);
+            sat++;
+        } else if (seed % 2) {
+            assert_int_not_equal(res.verdict, VERDICT_UNSAT); /* the grid reached t */
+        } else {
+            unsat += res.verdict == VERDICT_UNSAT;
+        }
+        free(res.x), free(res.y);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+    assert_true(sat >= 10 && unsat >= 10);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_chains_are_taken),
         cmocka_unit_test(root_bounds_match_crown),
         cmocka_unit_test(subboxes_are_sound),
+        cmocka_unit_test(verify_agrees_with_a_grid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
