@@ -27,11 +27,12 @@ typedef struct {
     int depth;
 } Box;
 
-static void draw(Case *c, size_t pending) {
+/* The progress line: boxes bounded by all workers, boxes pending. */
+static void draw(Case *c, uint64_t boxes, size_t pending) {
     double t = bounds_now();
     if (!c->opt->progress || t - c->last_draw < 0.2) return;
     c->last_draw = t;
-    fprintf(stderr, "\r[verify] %llu boxes bounded, %zu pending  ", (unsigned long long)c->out->boxes, pending);
+    fprintf(stderr, "\r[verify] %llu boxes bounded, %zu pending  ", (unsigned long long)boxes, pending);
     fflush(stderr);
 }
 
@@ -199,6 +200,7 @@ typedef struct {
     pthread_mutex_t mu, eval;
     pthread_cond_t cv;
     int busy;        /* workers holding a box */
+    uint64_t bounded; /* boxes taken by all workers (the progress line) */
     bool stop;       /* a worker decided: sat, timeout */
     bool undecided;  /* a box could not be split further */
     const double *in_lo, *in_hi;
@@ -247,8 +249,8 @@ static bool take(Worker *w, Box *bx) {
     pthread_mutex_lock(&s->mu);
     while (!s->stop && s->heap.len == 0 && s->busy > 0) pthread_cond_wait(&s->cv, &s->mu);
     bool go = !s->stop && s->heap.len > 0;
-    if (go) *bx = heap_pop(&s->heap), s->busy++;
-    if (go && w->id == 0) draw(&w->c, s->heap.len);
+    if (go) *bx = heap_pop(&s->heap), s->busy++, s->bounded++;
+    if (go && w->id == 0) draw(&w->c, s->bounded, s->heap.len);
     if (!go) s->stop = true, pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     return go;

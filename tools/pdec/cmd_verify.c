@@ -22,7 +22,8 @@ static const char *const help =
     "  --seed N       seed of the random search for counterexamples (default 1)\n"
     "  --stats        print the number of boxes bounded and the time on stderr\n"
     "  --f32          prove unsat for the network as evaluated in f32 (rounding\n"
-    "                 errors included); by default proofs hold in real arithmetic\n";
+    "                 errors included); by default proofs hold in real arithmetic\n\n"
+    "An MLP (e.g. a .nnet file) is bounded by a fast path with two threads.\n";
 
 static const char *const words[] = {"unsat", "sat", "unknown", "timeout"};
 
