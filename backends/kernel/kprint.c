@@ -141,6 +141,8 @@ static void rhs(const KSpelling *s, const KProgram *p, const KExpr *x, FILE *out
     }
 }
 
+void kp_rhs(const KSpelling *s, const KProgram *p, KId e, FILE *out) { rhs(s, p, &p->ex.data[e], out); }
+
 void kp_need(const KProgram *p, KId e, uint8_t *want) {
     if (e == KIR_NONE || want[e]) return;
     want[e] = 1;

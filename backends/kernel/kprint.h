@@ -32,6 +32,8 @@ const char *kp_type(const KSpelling *s, IrDType t);
 void kp_index(const KSpelling *s, const KProgram *p, KId i, FILE *out);
 /* An expression's operand spelling: a literal, accN, or its SSA name tN. */
 void kp_operand(const KSpelling *s, const KProgram *p, KId e, FILE *out);
+/* The right-hand side of expression e's SSA statement. */
+void kp_rhs(const KSpelling *s, const KProgram *p, KId e, FILE *out);
 /* Marks e and everything it needs in want (p->ex.len entries). */
 void kp_need(const KProgram *p, KId e, uint8_t *want);
 /* `const T tN = ...;` for every marked expression, in id order (operands

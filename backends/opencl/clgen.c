@@ -20,6 +20,13 @@ static const char gelu_helper[] =
     "    const float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f +\n"
     "                       t * 1.061405429f))));\n"
     "    return 0.5f * x * (1.0f + copysign(1.0f - poly * exp(-a * a), z));\n"
+    "}\n"
+    "float8 pd_gelu8(float8 x) {\n"
+    "    const float8 z = x * 0.707106781f, a = fmin(fabs(z), 10.0f);\n"
+    "    const float8 t = 1.0f / (1.0f + 0.3275911f * a);\n"
+    "    const float8 poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f +\n"
+    "                        t * 1.061405429f))));\n"
+    "    return 0.5f * x * (1.0f + copysign(1.0f - poly * exp(-a * a), z));\n"
     "}\n\n";
 
 static const char int_helpers[] =

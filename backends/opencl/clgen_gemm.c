@@ -35,6 +35,7 @@ typedef struct {
     uint32_t a, b;  /* buffers of A and B */
     int64_t rm;     /* rows per work-item (GPU) */
     int64_t tx, ty; /* GPU work-group: float8 columns x row blocks */
+    uint8_t *vec;   /* the epilogue on float8s (clgen_vec.c), or NULL */
 } Gemm;
 
 static Gemm gemm_of(const KKernel *k) {
@@ -148,8 +149,12 @@ static void store_tile(ClGen *G, const Gemm *g, int r, int indent) {
     if (g->complex)
         fprintf(out, "%*spd_acc%d += pd_acc_im%d * (float8)(-1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f);\n",
                 indent, "", r, r);
-    fprintf(out, "%*sfloat pd_r[8];\n%*svstore8(pd_acc%d, 0, pd_r);\n", indent, "", indent, "", r);
     row_coordinates(G, g, indent);
+    if (g->vec) {
+        cl_vec_epilogue(G, g->k, g->vec, r, indent);
+        return;
+    }
+    fprintf(out, "%*sfloat pd_r[8];\n%*svstore8(pd_acc%d, 0, pd_r);\n", indent, "", indent, "", r);
     /* unrolled, and unguarded when the columns come in whole float8s */
     fprintf(out, "%*s#pragma unroll\n%*sfor (int j = 0; j < 8; j++) {\n", indent, "", indent, "");
     fprintf(out, "%*sconst %s nj = n + j;\n", indent + 4, "", G->idx);
@@ -236,6 +241,8 @@ static void fpga_gemm(ClGen *G, const Gemm *g) {
 
 void cl_gemm_kernel(ClGen *G, const KKernel *k) {
     Gemm g = gemm_of(k);
+    g.vec = g.plain ? calloc(G->p->ex.len + 1, 1) : NULL;
+    if (g.vec && !cl_vec_epilogue_ok(G->p, k, g.vec)) free(g.vec), g.vec = NULL;
     if (!g.plain && !G->partial_load) {
         fputs(partial_load, G->out);
         G->partial_load = true;
@@ -251,5 +258,6 @@ void cl_gemm_kernel(ClGen *G, const KKernel *k) {
     free(flags);
     if (G->fpga) fpga_gemm(G, &g);
     else gpu_gemm(G, &g);
+    free(g.vec);
     fputs("}\n\n", G->out);
 }

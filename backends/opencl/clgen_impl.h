@@ -33,5 +33,10 @@ void cl_open_kernel(ClGen *G, const char *name, const uint8_t *flags, uint32_t w
 void cl_loop_kernel(ClGen *G, const KKernel *k);
 void cl_gemm_kernel(ClGen *G, const KKernel *k);
 bool cl_fft_kernel(ClGen *G, const KKernel *k, char *err, size_t errlen);
+/* A GEMM epilogue on float8s (clgen_vec.c): whether k's can be, marking
+ * in vec (p->ex.len entries) the expressions that vary across columns;
+ * and the statements for accumulator pd_acc<acc> of row m, columns n..n+7. */
+bool cl_vec_epilogue_ok(const KProgram *p, const KKernel *k, uint8_t *vec);
+void cl_vec_epilogue(ClGen *G, const KKernel *k, const uint8_t *vec, int acc, int indent);
 
 #endif
