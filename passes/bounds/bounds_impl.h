@@ -115,6 +115,8 @@ double bounds_vec_dot(const double *a, const double *b, int64_t n);
 double bounds_vec_abs32_dot(const double *a, const double *v, int64_t n);
 /* The largest |w| of n f32 weights (NaN if one is NaN). */
 double bounds_vec_absmax32(const float *w, int64_t n);
+/* sum w c and sum |w| r for a row w of f32 weights, in one pass. */
+void bounds_vec_dot_zv(const float *w, const double *c, const double *r, int64_t n, double *z, double *v);
 /* t += a w for a row w of f32 weights. */
 void bounds_vec_axpy32(double *t, double a, const float *w, int64_t n);
 /* sum a z and sum |fl32(a)| v in one pass. */

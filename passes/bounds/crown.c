@@ -191,7 +191,7 @@ typedef struct {
     int64_t na;              /* x's units that are not a point zero */
     int64_t *alive;
     double *cen;             /* their centers, na */
-    double *rad, *nrad;      /* radii (and negated) of every unit, K */
+    double *rad;             /* radii of every unit, K */
     double *z, *v;           /* W c and |W| rad, N each */
     double srad, sv;
 } Center;
@@ -199,22 +199,21 @@ typedef struct {
 static bool center(const MatRows *m, const DenseW *d, Center *c) {
     int64_t K = d->K, N = d->N;
     c->alive = pd_xmalloc((size_t)K * sizeof *c->alive + 8);
-    c->cen = pd_xmalloc((size_t)(4 * K + 2 * N) * sizeof *c->cen + 8);
-    c->rad = c->cen + K, c->nrad = c->rad + K, c->z = c->nrad + K, c->v = c->z + N;
+    c->cen = pd_xmalloc((size_t)(3 * K + 2 * N) * sizeof *c->cen + 8);
+    c->rad = c->cen + K, c->z = c->rad + K, c->v = c->z + N;
     double *cfull = c->v + N; /* cen at every unit (0 where dead): W's rows read whole */
     c->na = 0, c->srad = c->sv = 0;
     for (int64_t j = 0; j < K; j++) {
         double cj = 0.5 * m->xlo[j] + 0.5 * m->xhi[j], rj = fmax(m->xhi[j] - cj, cj - m->xlo[j]);
-        c->rad[j] = rj, c->nrad[j] = -rj, cfull[j] = cj; /* dead units: all three 0 */
+        c->rad[j] = rj, cfull[j] = cj; /* dead units: both 0 */
         c->srad += rj;
         if (m->xlo[j] != 0 || m->xhi[j] != 0) c->alive[c->na] = j, c->cen[c->na++] = cj;
     }
     memset(c->z, 0, (size_t)(2 * N) * sizeof *c->z);
     for (int64_t q = 0; q < m->nc; q++) {
         const float *wr = d->wt + m->cols[q] * K;
-        double zc, vc, unused;
-        bounds_dot_ends(wr, cfull, cfull, K, &zc, &unused);
-        bounds_dot_ends(wr, c->nrad, c->rad, K, &unused, &vc); /* sum |w| rad */
+        double zc, vc;
+        bounds_vec_dot_zv(wr, cfull, c->rad, K, &zc, &vc);
         c->z[m->cols[q]] = zc, c->v[m->cols[q]] = vc, c->sv += vc;
     }
     return isfinite(c->srad) && isfinite(c->sv);
@@ -510,7 +509,7 @@ void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const doub
                         double *hi, double *A_in, AlphaSlopes *alpha) {
     Backward w = {b, k, pd_xcalloc(b->count + 1, sizeof(Coef)), pd_xcalloc((size_t)k + 1, sizeof(double)),
                   pd_xcalloc((size_t)k + 1, sizeof(double)), alpha};
-    Coef *t = coef(&w, target);
+    Coef *t = coef_unset(&w, target); /* C fills it */
     size_t n = (size_t)(k * b->nodes[target].n);
     memcpy(t->lo, C, n * sizeof(double));
     memcpy(t->hi, C, n * sizeof(double));

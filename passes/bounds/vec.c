@@ -131,6 +131,23 @@ static inline double hsum(const V8 *v) {
     }                                                                                                          \
     return nan ? (double)NAN : m;
 
+/* sum w c and sum |w| r over f32 weights w, in one pass. */
+#define DOT_ZV_BODY                                                                                            \
+    const long long M = 0x7fffffffffffffffLL;                                                                  \
+    const L8 nosign = {M, M, M, M, M, M, M, M};                                                                \
+    V8 sz = {0}, sv = {0};                                                                                     \
+    int64_t i = 0;                                                                                             \
+    for (; i + 8 <= n; i += 8) {                                                                               \
+        F8 wf;                                                                                                 \
+        V8 x, y;                                                                                               \
+        LOAD(wf, w + i), LOAD(x, c + i), LOAD(y, r + i);                                                       \
+        V8 wd = __builtin_convertvector(wf, V8);                                                               \
+        sz += wd * x, sv += KEEP(wd, nosign) * y;                                                              \
+    }                                                                                                          \
+    double rz = hsum(&sz), rv = hsum(&sv);                                                                     \
+    for (; i < n; i++) rz += (double)w[i] * c[i], rv += (w[i] < 0 ? -(double)w[i] : (double)w[i]) * r[i];      \
+    *z = rz, *v = rv;
+
 /* t += a w, w in f32. */
 #define AXPY32_BODY                                                                                            \
     int64_t i = 0;                                                                                             \
@@ -208,6 +225,10 @@ static inline double hsum(const V8 *v) {
     }                                                                                                          \
     ATTR static void axpy32_##SUFFIX(double *t, double a, const float *w, int64_t n) { AXPY32_BODY }            \
     ATTR static double absmax32_##SUFFIX(const float *w, int64_t n) { ABSMAX32_BODY }                          \
+    ATTR static void dot_zv_##SUFFIX(const float *w, const double *c, const double *r, int64_t n, double *z,   \
+                                     double *v) {                                                              \
+        DOT_ZV_BODY                                                                                            \
+    }                                                                                                          \
     ATTR static double abs32_dot_##SUFFIX(const double *a, const double *v, int64_t n) { ABS32_DOT_BODY }      \
     ATTR static void scan_##SUFFIX(const double *al, const double *ah, int64_t n, int64_t *count, int64_t *differ, \
                                    double *amax) {                                                             \
@@ -252,6 +273,10 @@ void bounds_vec_dot2(const double *a, const double *z, const double *v, int64_t 
 }
 
 double bounds_vec_absmax32(const float *w, int64_t n) { return PICK(absmax32)(w, n); }
+
+void bounds_vec_dot_zv(const float *w, const double *c, const double *r, int64_t n, double *z, double *v) {
+    PICK(dot_zv)(w, c, r, n, z, v);
+}
 
 void bounds_vec_axpy32(double *t, double a, const float *w, int64_t n) { PICK(axpy32)(t, a, w, n); }
 
