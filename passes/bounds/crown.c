@@ -157,22 +157,37 @@ static void used_columns(const Backward *w, MatRows *m, int64_t N) {
  * rows go row by row (A read in order, only its nonzeros); a few dense
  * rows column by column (a row of W^T read once, kept in L1 while every
  * row of A uses it). */
-static void matmul_rows(const Backward *w, const MatRows *m, const DenseW *d, bool sparse) {
-    for (int64_t c = 0; !sparse && c < m->nc; c++) {
+typedef struct {
+    const MatRows *m;
+    const DenseW *d;
+    bool sparse;
+} RowsWork;
+
+static void rows_range(void *ctx, int64_t lo, int64_t hi) {
+    const RowsWork *q = ctx;
+    const MatRows *m = q->m;
+    const DenseW *d = q->d;
+    for (int64_t c = 0; !q->sparse && c < m->nc; c++) {
         const float *wr = d->wt + m->cols[c] * d->K;
-        for (int64_t r = 0; r < w->k; r++) {
+        for (int64_t r = lo; r < hi; r++) {
             double al = m->Alo[r * m->lda + m->cols[c]], ah = m->Ahi[r * m->lda + m->cols[c]];
             if (al != 0) bounds_vec_axpy32(m->Tlo + r * m->ldt, al, wr, d->K);
             if (ah != 0) bounds_vec_axpy32(m->Thi + r * m->ldt, ah, wr, d->K);
         }
     }
-    for (int64_t r = 0; sparse && r < w->k; r++)
+    for (int64_t r = lo; q->sparse && r < hi; r++)
         for (int64_t c = 0; c < m->nc; c++) {
             double al = m->Alo[r * m->lda + m->cols[c]], ah = m->Ahi[r * m->lda + m->cols[c]];
             const float *wr = d->wt + m->cols[c] * d->K;
             if (al != 0) bounds_vec_axpy32(m->Tlo + r * m->ldt, al, wr, d->K);
             if (ah != 0) bounds_vec_axpy32(m->Thi + r * m->ldt, ah, wr, d->K);
         }
+}
+
+/* Row ranges on the threads. */
+static void matmul_rows(const Backward *w, const MatRows *m, const DenseW *d, bool sparse) {
+    RowsWork q = {m, d, sparse};
+    bounds_parallel_rows(w->k, (double)m->nnz * (double)d->K, w->b->threads, rows_range, &q);
 }
 
 /* Large products in f32 (gemm32.c), sound in real arithmetic: with x's
