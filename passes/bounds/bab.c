@@ -106,8 +106,12 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
     }
     c->out->boxes++;
     double *s = pd_xmalloc((size_t)c->n * sizeof *s + 8);
-    double lam[16];
-    bool proven = c->rows && combine(c, A, lo, bx->lo, bx->hi, s, lam) > 0;
+    double lam[16], top = -INFINITY;
+    for (int64_t r = 0; r < c->rows; r++) top = fmax(top, lo[r]);
+    /* combining rows needs lo[r] to be the minimum of A_r . x + c_r: the
+     * generic analysis may return IBP's bound instead, when tighter */
+    if (c->ch) top = combine(c, A, lo, bx->lo, bx->hi, s, lam);
+    bool proven = c->rows && top > 0;
     if (!proven && c->ch && c->rows >= 2 && c->rows <= 16) proven = rebound(c, bx, lam, s);
     /* the split follows every row not yet proven (a combination of the
      * rows that failed points in poor directions), the proven ones barely */
