@@ -12,7 +12,8 @@ typedef struct {
     double *w;
     int64_t nnz, cap;
     double *bias;      /* a constant per output (pad values), or NULL */
-    int64_t *first, *order; /* terms by output (sparse.c, made on first use) */
+    int64_t *first, *sin;   /* terms by output: where each output's start, */
+    double *sw;             /* their inputs and weights (sparse.c, on first use) */
 } SparseMap;
 
 /* A matmul's constant weight W (K x N) as its transpose, N rows of K:

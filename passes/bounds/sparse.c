@@ -161,7 +161,7 @@ void bounds_maxpool_back(const SparseMap *m, const BNode *x, int64_t k, int64_t 
 
 void bounds_sparse_free(SparseMap *m) {
     if (!m) return;
-    free(m->out), free(m->in), free(m->w), free(m->bias), free(m->first), free(m->order);
+    free(m->out), free(m->in), free(m->w), free(m->bias), free(m->first), free(m->sin), free(m->sw);
     free(m);
 }
 
@@ -178,12 +178,16 @@ void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y) {
 static void by_output(SparseMap *m, int64_t n_out) {
     if (m->first) return;
     m->first = pd_xcalloc((size_t)n_out + 2, sizeof *m->first);
-    m->order = pd_xmalloc((size_t)m->nnz * sizeof *m->order + 8);
+    m->sin = pd_xmalloc((size_t)m->nnz * sizeof *m->sin + 8);
+    m->sw = pd_xmalloc((size_t)m->nnz * sizeof *m->sw + 8);
     for (int64_t t = 0; t < m->nnz; t++) m->first[m->out[t] + 1]++;
     for (int64_t o = 0; o < n_out; o++) m->first[o + 1] += m->first[o];
     int64_t *fill = pd_xmalloc((size_t)(n_out + 1) * sizeof *fill);
     for (int64_t o = 0; o <= n_out; o++) fill[o] = m->first[o];
-    for (int64_t t = 0; t < m->nnz; t++) m->order[fill[m->out[t]]++] = t;
+    for (int64_t t = 0; t < m->nnz; t++) { /* copies in output order: read in sequence */
+        int64_t s = fill[m->out[t]]++;
+        m->sin[s] = m->in[t], m->sw[s] = m->w[t];
+    }
     free(fill);
 }
 
@@ -206,9 +210,8 @@ static void sparse_rows(void *ctx, int64_t lo, int64_t hi) {
         for (int64_t o = 0; o < q->n_out; o++) {
             if (al[o] == 0 && ah[o] == 0) continue;
             for (int64_t s = m->first[o]; s < m->first[o + 1]; s++) {
-                int64_t t = m->order[s];
-                tl[m->in[t]] += al[o] * m->w[t];
-                th[m->in[t]] += ah[o] * m->w[t];
+                tl[m->sin[s]] += al[o] * m->sw[s];
+                th[m->sin[s]] += ah[o] * m->sw[s];
             }
         }
     }
