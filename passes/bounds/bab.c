@@ -219,14 +219,21 @@ typedef struct {
 
 static void box_free(Box *bx) { free(bx->lo), free(bx->hi), free(bx->prior); }
 
-/* Decides bx or splits it into kids (returns 2; -1: bx cannot be split).  Worker 0 also draws the
- * progress and, for a quarter of the time, searches the whole box. */
+/* Worker 0's share of time for searching the whole box: a quarter for
+ * the first seconds (counterexamples that the first search missed are
+ * mostly found then), a tenth later (long runs are mostly proofs). */
+static bool attack_due(const Case *c) {
+    double elapsed = bounds_now() - c->start;
+    return c->attack_time < (elapsed < 10 ? 0.25 : 0.1) * elapsed - 0.005;
+}
+
+/* Decides bx or splits it into kids (returns 2; -1: bx cannot be split).
+ * Worker 0 also searches the whole box now and then. */
 static int step(Worker *w, Box *bx, Box kids[2], double *mid, double *start) {
     Case *c = &w->c;
     int64_t dim = 0;
     if (bounds_now() > c->opt->deadline) return c->out->verdict = VERDICT_TIMEOUT, 0;
-    if (w->id == 0 && !c->opt->no_attack && bounds_now() - c->start > 4 * c->attack_time + 0.02 &&
-        verify_attack_round(c, w->s->in_lo, w->s->in_hi))
+    if (w->id == 0 && !c->opt->no_attack && attack_due(c) && verify_attack_round(c, w->s->in_lo, w->s->in_hi))
         return 0;
     if (safe(c, bx, &dim)) return 0;
     for (int64_t i = 0; i < c->n; i++) mid[i] = 0.5 * (bx->lo[i] + bx->hi[i]);

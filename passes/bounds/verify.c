@@ -14,7 +14,8 @@
  * Counterexamples are searched before (random and face samples, then
  * descents on a soft maximum of the rows: exact gradients for an MLP,
  * finite differences otherwise) and during branch and bound (a quarter of
- * the time, in growing rounds, and short descents inside boxes).  Every
+ * the time for the first seconds, a tenth later, in growing rounds, and
+ * short descents inside boxes near a violation).  Every
  * counterexample is an evaluation of the network in real arithmetic and
  * in f32, so it is confirmed by construction; the caller checks it again.
  */
