@@ -203,7 +203,7 @@ static void gpu_gemm(ClGen *G, const Gemm *g) {
     fputs(" : (float8)(0.0f);\n        }\n        barrier(CLK_LOCAL_MEM_FENCE);\n", out);
     fprintf(out, "        for (int q = 0; q < %d; q++) {\n            const float8 pd_b = pd_bs[q][lx];\n", TK);
     for (int64_t r = 0; r < rm; r++) {
-        char re[64], im[64];
+        char re[160], im[160];
         snprintf(re, sizeof re, "pd_as[ly * %lld + %lld][%s]", (long long)rm, (long long)r, g->complex ? "2 * q" : "q");
         snprintf(im, sizeof im, "pd_as[ly * %lld + %lld][2 * q + 1]", (long long)rm, (long long)r);
         multiply(G, g, (int)r, re, im, 12);
