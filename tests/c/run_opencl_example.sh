@@ -26,8 +26,9 @@ for target in opencl opencl-fpga; do
     "$cc" -std=c99 -pedantic -Wall -Wextra -Werror -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
         -DMODEL="$name" -I"$gen" -I"$runtime" "$here/harness.c" "$gen/$name.c" "$librt" \
         $(pkg-config --libs libcjson libzip) -lOpenCL -lm -o "$gen/harness"
-    # PoCL and LLVM keep some allocations for the life of the process.
-    LSAN_OPTIONS="suppressions=$here/../lsan-opencl.supp:print_suppressions=0" ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
+    # No leak check: LeakSanitizer's tracer crashes now and then (signal 11)
+    # at the exit of a process holding PoCL's worker threads.
+    ASAN_OPTIONS=detect_leaks=0 \
         "$gen/harness" "$gen/$name.weights" "$dir/x.npy" "$gen/y.npy"
     "$npycmp" "$gen/y.npy" "$dir/y.golden.npy" --rtol "$tol" --flat
 done
