@@ -22,7 +22,7 @@ struct PdrtClModel {
     cl_command_queue queue;
     cl_program program;
     cl_kernel *kernels;
-    cl_mem *inputs, *outputs, weights, arena, scratch;
+    cl_mem *inputs, *outputs, weights, arena;
     cl_event *events; /* profiling: one per kernel per run */
     double *kernel_ns;
     int cached;
@@ -285,8 +285,7 @@ static bool buffers(PdrtClModel *m, const void *weights, char *err, size_t errle
     for (uint32_t i = 0; i < p->noutputs; i++)
         if (!buffer(m, p->output_bytes[i], CL_MEM_READ_WRITE, &m->outputs[i], "an output", err, errlen)) return false;
     if (!buffer(m, p->weights_bytes, CL_MEM_READ_ONLY, &m->weights, "the weights", err, errlen) ||
-        !buffer(m, p->arena_bytes, CL_MEM_READ_WRITE, &m->arena, "the arena", err, errlen) ||
-        !buffer(m, p->scratch_bytes, CL_MEM_READ_WRITE, &m->scratch, "the transform scratch", err, errlen))
+        !buffer(m, p->arena_bytes, CL_MEM_READ_WRITE, &m->arena, "the arena", err, errlen))
         return false;
     if (!p->weights_bytes) return true;
     cl_int e = clEnqueueWriteBuffer(m->queue, m->weights, CL_TRUE, 0, p->weights_bytes, weights, 0, NULL, NULL);
@@ -298,8 +297,7 @@ static cl_mem *arg_buffer(PdrtClModel *m, PdrtClArg a) {
     case PDRT_CL_INPUT: return &m->inputs[a.slot];
     case PDRT_CL_OUTPUT: return &m->outputs[a.slot];
     case PDRT_CL_WEIGHTS: return &m->weights;
-    case PDRT_CL_ARENA: return &m->arena;
-    default: return &m->scratch;
+    default: return &m->arena;
     }
 }
 
@@ -409,7 +407,7 @@ void pdrt_cl_destroy(PdrtClModel *m) {
         if (m->inputs[i]) clReleaseMemObject(m->inputs[i]);
     for (uint32_t i = 0; m->outputs && i < p->noutputs; i++)
         if (m->outputs[i]) clReleaseMemObject(m->outputs[i]);
-    cl_mem own[] = {m->weights, m->arena, m->scratch};
+    cl_mem own[] = {m->weights, m->arena};
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (own[i]) clReleaseMemObject(own[i]);
     if (m->program) clReleaseProgram(m->program);

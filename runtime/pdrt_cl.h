@@ -12,7 +12,7 @@
  *   - builds the program once, caching the binary on disk by a hash of
  *     source, options, device and driver ($XDG_CACHE_HOME/pdec/opencl);
  *   - allocates every device buffer once (inputs, outputs, the weights
- *     blob, the arena of intermediates, a transform scratch) and uploads
+ *     blob, the arena of intermediates) and uploads
  *     the weights;
  *   - runs: writes the inputs, enqueues every kernel in order on one
  *     in-order queue (no host round trip between kernels), reads the
@@ -29,7 +29,7 @@
 #include <stdio.h>
 
 /* What a kernel argument is bound to. */
-enum { PDRT_CL_INPUT, PDRT_CL_OUTPUT, PDRT_CL_WEIGHTS, PDRT_CL_ARENA, PDRT_CL_SCRATCH };
+enum { PDRT_CL_INPUT, PDRT_CL_OUTPUT, PDRT_CL_WEIGHTS, PDRT_CL_ARENA };
 
 typedef struct {
     uint8_t kind; /* PDRT_CL_* */
@@ -51,7 +51,7 @@ typedef struct {
     const char *build_options; /* for clBuildProgram */
     uint32_t ninputs, noutputs;
     const size_t *input_bytes, *output_bytes;
-    size_t weights_bytes, arena_bytes, scratch_bytes;
+    size_t weights_bytes, arena_bytes;
     uint32_t nkernels;
     const PdrtClKernel *kernels;
 } PdrtClProgram;
