@@ -98,8 +98,9 @@ static void bind(const KProgram *p, uint32_t b, bool written, FILE *out) {
 
 static void push_launch(ClGen *G, const char *name, uint32_t first_arg, uint32_t work_dim, const size_t *global,
                         const size_t *local) {
+    /* args stay NULL here: kernels' arguments are consecutive in G->args,
+       and fill_table points each kernel at its run. */
     PdrtClKernel k = {.name = name, .nargs = G->args.len - first_arg, .work_dim = work_dim};
-    k.args = (const PdrtClArg *)(uintptr_t)first_arg; /* an index until clgen_build fixes it up */
     for (uint32_t d = 0; d < work_dim; d++) {
         k.global[d] = G->fpga ? 1 : global[d];
         k.local[d] = G->fpga ? 1 : local ? local[d] : 0;
@@ -186,9 +187,10 @@ static void fill_table(const KProgram *p, ClGen *G, ClgenProgram *cp) {
     cp->kernels = calloc(G->kernels.len + 1, sizeof *cp->kernels);
     if (!cp->args || !cp->kernels) pd_die("out of memory");
     if (G->args.len) memcpy(cp->args, G->args.data, G->args.len * sizeof *cp->args);
-    for (uint32_t k = 0; k < G->kernels.len; k++) {
+    for (uint32_t k = 0, at = 0; k < G->kernels.len; k++) {
         cp->kernels[k] = G->kernels.data[k];
-        cp->kernels[k].args = cp->args + (uintptr_t)G->kernels.data[k].args;
+        cp->kernels[k].args = cp->args + at;
+        at += cp->kernels[k].nargs;
     }
     io_sizes(p, cp);
     cp->rt = (PdrtClProgram){.name = p->name, .source = cp->source, .build_options = "-cl-std=CL1.2",
