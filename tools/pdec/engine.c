@@ -72,28 +72,21 @@ const char *engine_names(void) { return "interp, c, opencl, opencl-fpga"; }
 Engine *engine_open(const char *name, const IrGraph *g, const EngineOptions *opt, bool *internal,
                     char *err, size_t errlen) {
     *internal = false;
-    if (strcmp(name, "interp") == 0 || strcmp(name, "c") == 0) {
-        Engine *e = calloc(1, sizeof *e);
-        if (!e) pd_die("out of memory");
-        e->g = g;
-        if (name[0] == 'c' && !open_c(e, opt, internal, err, errlen)) {
-            engine_close(e);
-            return NULL;
-        }
-        return e;
+    bool interp = strcmp(name, "interp") == 0, c = strcmp(name, "c") == 0;
+    bool opencl = strcmp(name, "opencl") == 0, fpga = strcmp(name, "opencl-fpga") == 0;
+    if (!interp && !c && !opencl && !fpga) {
+        snprintf(err, errlen, "unknown engine '%s' (%s)", name, engine_names());
+        return NULL;
     }
-    if (strcmp(name, "opencl") == 0 || strcmp(name, "opencl-fpga") == 0) {
-        Engine *e = calloc(1, sizeof *e);
-        if (!e) pd_die("out of memory");
-        e->g = g;
-        if (!open_opencl(e, name[6] == '-', opt, internal, err, errlen)) {
-            engine_close(e);
-            return NULL;
-        }
-        return e;
+    Engine *e = calloc(1, sizeof *e);
+    if (!e) pd_die("out of memory");
+    e->g = g;
+    bool ok = interp || (c ? open_c(e, opt, internal, err, errlen) : open_opencl(e, fpga, opt, internal, err, errlen));
+    if (!ok) {
+        engine_close(e);
+        return NULL;
     }
-    snprintf(err, errlen, "unknown engine '%s' (%s)", name, engine_names());
-    return NULL;
+    return e;
 }
 
 /* Moves fresh results into caller-owned outputs: adopted when empty,
