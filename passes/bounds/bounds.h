@@ -118,6 +118,12 @@ bool verify_attack(BoundsGraph *b, const double *in_lo, const double *in_hi, con
 /* Monotonic seconds. */
 double bounds_now(void);
 
+/* Can method m (with f32 on or off) bound b's output in reasonable time?
+ * False with the reason when CROWN would push one row per unit back
+ * through a transform too large for an explicit map (the fno1d example
+ * whole; its first block alone is fine: affine nodes are bounded forward). */
+bool bounds_method_feasible(const BoundsGraph *b, BoundsMethod m, bool f32, char *err, size_t errlen);
+
 /* Does op have an IBP and a CROWN rule here? */
 bool bounds_supported(IrOpKind op);
 

@@ -28,6 +28,26 @@ typedef struct {
     double wmax;       /* the largest |weight| (f32 overflow checks) */
 } DenseW;
 
+/* A transform as its one-axis passes (xform.c), for transforms whose
+ * composed map is too large: pass p maps outer x inner lines of in_len
+ * entries along its axis to lines of out_len, complex or real on each
+ * side, by one dense matrix c of complex coefficients (re, im pairs,
+ * c[2 (i out_len + o)] the coefficient of input entry i in output o). */
+typedef struct {
+    int64_t outer, inner, in_len, out_len;
+    bool in_cplx, out_cplx;
+    double *c;
+} XPass;
+
+typedef struct {
+    int np;
+    XPass pass[IR_MAX_RANK + 1];
+} XForm;
+
+/* LINEAR: y = T x.  MAGNITUDE: y = |T| x over real units (x >= 0; an
+ * upper bound on the magnitude of every term of T x). */
+typedef enum { XF_LINEAR, XF_MAGNITUDE } XMode;
+
 typedef struct {
     bool variable;     /* depends on the input: has bounds, not a value */
     int64_t n;         /* elements */
@@ -38,6 +58,9 @@ typedef struct {
     double *rho;       /* f32 mode: bound on each element's rounding error */
     DenseW *dense;     /* matmul: its weight (graph.c) */
     uint8_t exact;     /* graph.c's Exactness: when IBP is already exact */
+    XForm *xf;         /* a transform too large for map: its passes */
+    bool affine;       /* an affine function of the input (affine.c) */
+    bool exact_now;    /* bounds exact for the current box (affine.c) */
 } BNode;
 
 struct BoundsGraph {
@@ -53,7 +76,11 @@ struct BoundsGraph {
     int64_t f32_rows;    /* dense products with this many rows or more run in
                           * f32 with an error term (crown.c); tests lower it */
     double gemm_flops, gemm_seconds; /* in the f32 products (bounds_product_stats) */
+    int affine_mode;     /* AFFINE_AUTO, _OFF, _ON: exact bounds of affine nodes
+                          * by forward mode instead of CROWN rows (affine.c) */
 };
+
+enum { AFFINE_AUTO, AFFINE_OFF, AFFINE_ON };
 
 /* alpha-CROWN's free lower slopes of ReLU-like units whose sign is open,
  * one per output row, for the lower-bound pass (lo) and the upper-bound
@@ -183,5 +210,33 @@ void bounds_softmax_back(const BoundsGraph *b, const IrNode *n, const BNode *y, 
  * (re, im) pairs (spectral.c); NULL with a message when too large. */
 bool bounds_is_spectral(IrOpKind op);
 SparseMap *bounds_spectral_map(const BoundsGraph *b, const IrNode *n, char *err, size_t errlen);
+/* Sets node n's rule: a map (bn->map), or for a transform whose map is
+ * too large its passes (bn->xf); false with a message when neither fits. */
+bool bounds_spectral_setup(const BoundsGraph *b, const IrNode *n, BNode *bn, char *err, size_t errlen);
+/* Replaces every transform's map by its passes (tests: both paths on
+ * one graph). */
+void bounds_spectral_use_passes(BoundsGraph *b);
+
+/* Transforms pass by pass (xform.c).  apply: y = T x (transposed: T^T x),
+ * y overwritten (bounds_xform_units of its side).  ibp: y's bounds from
+ * x's.  back: T += A T for k rows of A_lo and A_hi.  terms: the K
+ * of the rounding error gamma_K |T| |x| (rounding.c). */
+int64_t bounds_xform_units(const XForm *f, bool out);
+void bounds_xform_apply(const XForm *f, XMode mode, bool transposed, const double *x, double *y);
+void bounds_xform_ibp(const XForm *f, const BNode *x, BNode *y);
+void bounds_xform_back(const XForm *f, int64_t k, const double *Alo, const double *Ahi, double *Tlo, double *Thi);
+double bounds_xform_terms(const XForm *f);
+void bounds_xform_free(XForm *f);
+
+/* Affine nodes (affine.c).  op: is node n affine in the input, given its
+ * operands' flags (set at prepare).  exact: node id's exact bounds over
+ * the current input box by forward mode, intersected with its bounds,
+ * when that is cheaper than rows rows of CROWN (or forced); false when
+ * not done.  diag: the output's CROWN bounds with C = identity, when it
+ * is an elementwise chain over a node with exact bounds (one row per
+ * unit, without k x n matrices); false when it is not. */
+bool bounds_affine_op(const BoundsGraph *b, const IrNode *n);
+bool bounds_affine_exact(BoundsGraph *b, IrId id, int64_t rows);
+bool bounds_affine_diag(BoundsGraph *b, double *lo, double *hi);
 
 #endif

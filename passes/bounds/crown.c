@@ -484,6 +484,10 @@ static void back_node(Backward *w, IrId id) {
         IrId v = n->in[0];
         for (uint32_t k = 0; k < n->nin; k++) if (w->b->nodes[n->in[k]].variable) v = n->in[k];
         Coef *T = coef(w, v);
+        if (bn->xf) { /* a transform kept as passes (xform.c) */
+            bounds_xform_back(bn->xf, w->k, A->lo, A->hi, T->lo, T->hi);
+            break;
+        }
         bounds_sparse_back(bn->map, w->k, bn->n, w->b->nodes[v].n, A->lo, A->hi, T->lo, T->hi, w->bias_lo, w->bias_hi,
                            w->b->threads);
         break;

@@ -288,11 +288,12 @@ static bool setup_variable(BoundsGraph *b, uint32_t i, char *err, size_t errlen)
         return false;
     }
     bn->exact = exactness(b, n);
+    bn->affine = bounds_affine_op(b, n);
     bn->lo = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
     bn->hi = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
     bn->rho = pd_xcalloc((size_t)bn->n + 1, sizeof(double));
     if (is_selection(n->op)) return selection_map(b, i, err, errlen);
-    if (bounds_is_spectral(n->op)) return (bn->map = bounds_spectral_map(b, n, err, errlen)) != NULL;
+    if (bounds_is_spectral(n->op)) return bounds_spectral_setup(b, n, bn, err, errlen);
     if (n->op == IR_OP_CONV1D || n->op == IR_OP_CONV2D || n->op == IR_OP_AVGPOOL1D || n->op == IR_OP_AVGPOOL2D ||
         n->op == IR_OP_MAXPOOL1D || n->op == IR_OP_MAXPOOL2D)
         bn->map = bounds_sparse_map(b, n);
@@ -355,6 +356,7 @@ void bounds_free(BoundsGraph *b) {
         BNode *n = &b->nodes[i];
         free(n->value), free(n->lo), free(n->hi), free(n->bcast[0]), free(n->bcast[1]);
         bounds_sparse_free(n->map);
+        bounds_xform_free(n->xf);
         free(n->rho);
         if (n->dense) free(n->dense->own), free(n->dense);
     }
@@ -411,6 +413,10 @@ static void tighten(BoundsGraph *b, IrId id, RelaxUse use) {
     int64_t *open = pd_xmalloc((size_t)n * sizeof *open + 8);
     for (int64_t i = 0; i < n; i++)
         if (use == RELAX_SMOOTH || (bn->lo[i] < 0 && bn->hi[i] > 0)) open[k++] = i;
+    if (k > 0 && bounds_affine_exact(b, id, k)) { /* affine: forward mode (affine.c) */
+        free(open);
+        return;
+    }
     /* rows in chunks: the backward pass holds k x n matrices per node */
     int64_t chunk = k < TIGHTEN_ROWS ? k : TIGHTEN_ROWS;
     double *C = pd_xmalloc((size_t)(chunk * n) * sizeof *C + 8), *lo = pd_xmalloc((size_t)chunk * sizeof *lo + 8),
@@ -463,12 +469,24 @@ static void propagate(BoundsGraph *b, const double *in_lo, const double *in_hi, 
     memcpy(in->hi, in_hi, (size_t)in->n * sizeof(double));
     for (uint32_t i = b->input + 1; i < b->count; i++) {
         if (!b->nodes[i].variable || ir_node(b->g, i)->op == IR_OP_OUTPUT) continue;
+        b->nodes[i].exact_now = false;
         bounds_ibp_node(b, i);
         if (b->f32) bounds_rounding(b, i);
         if (b->prior) apply_prior(b, i);
         RelaxUse use = method != BOUNDS_IBP && b->nodes[i].exact == EX_NONE ? relax_use(b, i) : RELAX_NONE;
         if (use != RELAX_NONE) tighten(b, i, use);
     }
+}
+
+/* CROWN with C = identity read off an exactly bounded node under an
+ * elementwise output (affine.c): no k x m rows; intersected with IBP. */
+static bool diag(BoundsGraph *b, double *lo, double *hi) {
+    int64_t m = b->nodes[b->output].n;
+    double *cl = pd_xmalloc((size_t)(2 * m) * sizeof *cl + 8), *ch = cl + m;
+    bool ok = bounds_affine_diag(b, cl, ch);
+    for (int64_t r = 0; ok && r < m; r++) lo[r] = fmax(lo[r], cl[r]), hi[r] = fmin(hi[r], ch[r]);
+    free(cl);
+    return ok;
 }
 
 static void linear(BoundsGraph *b, const double *in_lo, const double *in_hi, BoundsMethod method,
@@ -479,6 +497,10 @@ static void linear(BoundsGraph *b, const double *in_lo, const double *in_hi, Bou
     /* IBP of C·y + d from the output's intervals; CROWN may only tighten it. */
     for (int64_t r = 0; r < k; r++) {
         double l = d ? d[r] : 0, h = l;
+        if (!C) { /* the identity: no k x m loop (m may be 65536) */
+            lo[r] = l + (r < m ? out->lo[r] : 0), hi[r] = h + (r < m ? out->hi[r] : 0);
+            continue;
+        }
         for (int64_t j = 0; j < m; j++) {
             double c = C ? C[r * m + j] : (j == r);
             l += c >= 0 ? c * out->lo[j] : c * out->hi[j];
@@ -486,7 +508,7 @@ static void linear(BoundsGraph *b, const double *in_lo, const double *in_hi, Bou
         }
         lo[r] = l, hi[r] = h;
     }
-    if (method == BOUNDS_IBP) return;
+    if (method == BOUNDS_IBP || (method == BOUNDS_CROWN && !C && !d && !A_in && k == m && diag(b, lo, hi))) return;
     double *eye = NULL, *cl = pd_xmalloc((size_t)k * sizeof *cl + 8), *ch = pd_xmalloc((size_t)k * sizeof *ch + 8);
     if (!C) {
         eye = pd_xcalloc((size_t)(k * m) + 1, sizeof *eye);

@@ -140,7 +140,8 @@ void bounds_ibp_node(BoundsGraph *b, IrId id) {
     case IR_OP_MIX: {
         IrId v = n->in[0]; /* the one variable operand */
         for (uint32_t k = 0; k < n->nin; k++) if (b->nodes[n->in[k]].variable) v = n->in[k];
-        bounds_sparse_ibp(bn->map, &b->nodes[v], bn);
+        if (bn->xf) bounds_xform_ibp(bn->xf, &b->nodes[v], bn);
+        else bounds_sparse_ibp(bn->map, &b->nodes[v], bn);
         return;
     }
     case IR_OP_SOFTMAX: bounds_softmax_ibp(b, n, bn); return;

@@ -45,9 +45,24 @@ static void matmul_rho(const BoundsGraph *b, const IrNode *n, BNode *bn) {
         }
 }
 
+/* A transform kept as passes: |T2| |T1| |x| bounds the magnitude of its
+ * terms, and passes in sequence err like one sum of the passes' summed
+ * lengths (xform.c). */
+static void xform_rho(const XForm *f, const BNode *x, BNode *bn) {
+    double *m = pd_xmalloc((size_t)x->n * sizeof *m + 8), k = bounds_xform_terms(f) + 1;
+    for (int64_t i = 0; i < x->n; i++) m[i] = mag(x, i);
+    bounds_xform_apply(f, XF_MAGNITUDE, false, m, bn->rho);
+    for (int64_t o = 0; o < bn->n; o++) bn->rho[o] = gamma_k(k) * bn->rho[o] * (1 + 2 * U_F32) + ETA * k;
+    free(m);
+}
+
 static void sparse_rho(const BoundsGraph *b, const IrNode *n, BNode *bn) {
     const SparseMap *m = bn->map;
     const BNode *x = &b->nodes[n->in[0]];
+    if (bn->xf) {
+        xform_rho(bn->xf, x, bn);
+        return;
+    }
     double *count = pd_xcalloc((size_t)bn->n + 1, sizeof *count);
     for (int64_t o = 0; o < bn->n; o++) bn->rho[o] = 0;
     for (int64_t t = 0; t < m->nnz; t++) {

@@ -11,7 +11,11 @@
  * A transform over several axes is a sequence of one-axis passes in the
  * interpreter's order (rfft: r2c on the last listed axis, then c2c on the
  * others; irfft: c2c inverses, then c2r on the last), each a map; the maps
- * are composed into one, so IBP sees the whole transform at once.
+ * are composed into one, so IBP sees the whole transform at once.  A
+ * transform whose map would be too large to hold (an FNO block on a grid
+ * of a thousand points) keeps its passes apart instead, each one dense
+ * matrix shared by every line (xform.c); so does a one-pass transform
+ * whose map would be merely large, as that costs nothing in tightness.
  * Not here: complex products of two input-dependent tensors (no rule).
  */
 #include <math.h>
@@ -24,6 +28,11 @@
 
 /* Terms beyond this make a map too large to hold (24 bytes each). */
 #define MAX_TERMS ((int64_t)1 << 26)
+/* A one-pass transform with more terms than this keeps its pass: the
+ * same bounds, in less memory and time. */
+#define ONE_PASS_TERMS ((int64_t)1 << 22)
+/* Entries of one pass's matrix (16 bytes each) beyond this are refused. */
+#define MAX_PASS_ENTRIES ((int64_t)1 << 23)
 
 typedef enum { R2C, C2C_FWD, C2C_INV, C2R, DCT2, DCT3 } PassKind;
 
@@ -262,6 +271,80 @@ static SparseMap *mix_map(const BoundsGraph *b, const IrNode *n, char *err, size
 
 SparseMap *bounds_spectral_map(const BoundsGraph *b, const IrNode *n, char *err, size_t errlen) {
     return n->op == IR_OP_MIX ? mix_map(b, n, err, errlen) : transform_map(b, n, err, errlen);
+}
+
+/* ---- transforms as passes (xform.c) ------------------------------------- */
+
+static bool is_complex_kind(PassKind k) { return k == R2C || k == C2C_FWD || k == C2C_INV; }
+
+/* Pass k's matrix along axis a of layout l, which becomes its output's. */
+static void fill_pass(XPass *x, Layout *l, const Pass *p) {
+    uint32_t a = p->axis;
+    x->outer = x->inner = 1;
+    for (uint32_t d = 0; d < a; d++) x->outer *= l->dims[d];
+    for (uint32_t d = a + 1; d < l->rank; d++) x->inner *= l->dims[d];
+    x->in_len = l->dims[a], x->out_len = p->out_len;
+    x->in_cplx = l->cplx, x->out_cplx = is_complex_kind(p->kind);
+    x->c = pd_xmalloc((size_t)(2 * x->in_len * x->out_len) * sizeof *x->c + 8);
+    for (int64_t i = 0; i < x->in_len; i++)
+        for (int64_t o = 0; o < x->out_len; o++) {
+            Coef2 c = pass_coef(p->kind, o, i, x->in_len, x->out_len);
+            x->c[2 * (i * x->out_len + o)] = c.re, x->c[2 * (i * x->out_len + o) + 1] = c.im;
+        }
+    l->dims[a] = p->out_len, l->cplx = x->out_cplx;
+}
+
+static XForm *transform_passes(const BoundsGraph *b, const IrNode *n, char *err, size_t errlen) {
+    const IrType *in = &ir_node(b->g, n->in[0])->type;
+    Pass p[IR_MAX_RANK + 1];
+    int np = passes_of(n, in, p);
+    Layout l = {in->rank, {0}, in->dtype == IR_C64};
+    memcpy(l.dims, in->dims, in->rank * sizeof *in->dims);
+    for (int k = 0; k < np; k++)
+        if ((double)l.dims[p[k].axis] * (double)p[k].out_len > (double)MAX_PASS_ENTRIES) {
+            snprintf(err, errlen, "bounds: %s of %s has a pass of %lld x %lld coefficients, more than 2^23",
+                     ir_op_info(n->op)->name, ir_type_str(b->g->arena, in), (long long)p[k].out_len,
+                     (long long)l.dims[p[k].axis]);
+            return NULL;
+        }
+    XForm *f = pd_xcalloc(1, sizeof *f);
+    f->np = np;
+    for (int k = 0; k < np; k++) fill_pass(&f->pass[k], &l, &p[k]);
+    return f;
+}
+
+/* The map's terms if it were one (an estimate for one pass, exact enough:
+ * each entry of a line meets every entry of the other side). */
+static double one_pass_terms(const BoundsGraph *b, const IrNode *n, int *np) {
+    const IrType *in = &ir_node(b->g, n->in[0])->type;
+    Pass p[IR_MAX_RANK + 1];
+    *np = passes_of(n, in, p);
+    if (*np != 1) return 0;
+    return (double)ir_type_numel(in) * (in->dtype == IR_C64 ? 2 : 1) * (double)p[0].out_len * 2;
+}
+
+bool bounds_spectral_setup(const BoundsGraph *b, const IrNode *n, BNode *bn, char *err, size_t errlen) {
+    if (n->op == IR_OP_MIX) return (bn->map = mix_map(b, n, err, errlen)) != NULL;
+    int np;
+    if (one_pass_terms(b, n, &np) > (double)ONE_PASS_TERMS) return (bn->xf = transform_passes(b, n, err, errlen)) != NULL;
+    if ((bn->map = transform_map(b, n, err, errlen)) != NULL || np == 0) return bn->map != NULL;
+    return (bn->xf = transform_passes(b, n, err, errlen)) != NULL;
+}
+
+void bounds_spectral_use_passes(BoundsGraph *b) {
+    char err[256];
+    for (uint32_t i = 0; i < b->count; i++) {
+        const IrNode *n = ir_node(b->g, i);
+        BNode *bn = &b->nodes[i];
+        if (!bn->variable || !bounds_is_spectral(n->op) || n->op == IR_OP_MIX || bn->xf) continue;
+        XForm *f = transform_passes(b, n, err, sizeof err);
+        if (!f || f->np == 0) {
+            bounds_xform_free(f);
+            continue;
+        }
+        bounds_sparse_free(bn->map);
+        bn->map = NULL, bn->xf = f;
+    }
 }
 
 bool bounds_is_spectral(IrOpKind op) {

@@ -174,6 +174,10 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     double *in_lo = pd_xmalloc((size_t)n * sizeof(double) + 8), *in_hi = pd_xmalloc((size_t)n * sizeof(double) + 8);
     double *lo = pd_xmalloc((size_t)m * sizeof(double) + 8), *hi = pd_xmalloc((size_t)m * sizeof(double) + 8);
     bool ok = input_box(g, a, n, in_lo, in_hi, dc);
+    if (ok && !bounds_method_feasible(b, a->method, a->f32, err, sizeof err)) {
+        diag_error(dc, src_none(), "%s", err);
+        ok = false;
+    }
     static const char *const names[] = {"ibp", "crown", "alpha-crown"};
     Report r = {lo, hi, m, names[a->method], a->f32, 0, 0, 0};
     if (ok) {

@@ -1,0 +1,394 @@
+/* affine.c — exact bounds of nodes that are affine in the input, found
+ * by forward mode, and the output's CROWN bounds read off such a node
+ * when only elementwise ops lie between them.
+ *
+ * Why: CROWN tightens a pre-activation node z one backward row per unit.
+ * When z = L x + c is affine in the input x (an FNO block's pre-GELU sum:
+ * lifting, rfft, mode slice, complex mix, irfft, skip, biases), those rows
+ * meet no relaxation and give z's exact range, c + L x0 -+ |L| r for the
+ * box's center x0 and radius r.  |L| r = sum_j r_j |L e_j| is as well
+ * computed forward, one pass per input unit j with r_j > 0: for the block
+ * at 1024 points, 2048 sparse passes (a unit input touches one grid point
+ * until the transforms) instead of 65536 backward rows through the maps.
+ * Forward mode is taken when the input has fewer such units than z has
+ * rows to tighten, or when a transform on the way is kept as passes.
+ *
+ * Then a CROWN row that starts one-hot at the output and reaches z through
+ * elementwise ops only (the block's GELU) stays one-hot: its bound is the
+ * relaxation lines' offsets plus the slope times z's exact interval end,
+ * which is what the full backward pass computes, without k x n matrices.
+ *
+ * Rounding (double): every value computed is a sum over the cone's paths
+ * of products of coefficients with input or constant values, summed
+ * through at most D terms on any path (D: the term counts of the ops on
+ * the way, plus the radius sum over units).  So the center's error is at
+ * most gamma_D (|L| |x0| + |c|) and a column's gamma_D |L| e_j r_j, with
+ * |L| the product of the ops' absolute matrices; one more forward pass on
+ * |x0| + r in absolute values gives M >= both, and the bounds widen by
+ * 2 gamma_D M (M's own error included).  This covers double rounding,
+ * which the map path leaves out.  Not here: f32 evaluation errors (with
+ * bounds_set_f32, CROWN rows are used as before).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds_impl.h"
+
+#define U64 (0x1p-53)
+
+bool bounds_affine_op(const BoundsGraph *b, const IrNode *n) {
+    if (n->op == IR_OP_INPUT) return true;
+    uint32_t vars = 0;
+    for (uint32_t k = 0; k < n->nin; k++) {
+        const BNode *o = &b->nodes[n->in[k]];
+        if (o->variable && !o->affine) return false;
+        vars += o->variable;
+    }
+    if (bounds_is_spectral(n->op)) return true;
+    switch (n->op) {
+    case IR_OP_MATMUL: case IR_OP_CONV1D: case IR_OP_CONV2D: case IR_OP_AVGPOOL1D: case IR_OP_AVGPOOL2D:
+    case IR_OP_RESHAPE: case IR_OP_NEG: case IR_OP_ADD: case IR_OP_SUB: case IR_OP_TRANSPOSE: case IR_OP_SLICE:
+    case IR_OP_PAD: case IR_OP_CONCAT: case IR_OP_BROADCAST: case IR_OP_GATHER: case IR_OP_REAL: case IR_OP_IMAG:
+    case IR_OP_CONJ:
+        return true;
+    case IR_OP_MUL: return vars == 1;
+    default: return false;
+    }
+}
+
+/* LINEAR: the ops without their constants (a column of L).  AFFINE: with
+ * them.  MAGNITUDE: every coefficient and constant by its absolute value. */
+typedef enum { FW_LINEAR, FW_AFFINE, FW_MAGNITUDE } FwMode;
+
+typedef struct {
+    const BoundsGraph *b;
+    IrId *order;       /* z's cone, topological, the input first */
+    uint32_t count;
+    double **v;        /* per node id: its vector in the current run */
+    FwMode mode;
+} Fwd;
+
+static IrId variable_operand(const BoundsGraph *b, const IrNode *n) {
+    for (uint32_t k = 0; k < n->nin; k++)
+        if (b->nodes[n->in[k]].variable) return n->in[k];
+    return n->in[0];
+}
+
+static double konst(const Fwd *f, double c) { return f->mode == FW_LINEAR ? 0 : f->mode == FW_MAGNITUDE ? fabs(c) : c; }
+
+/* Operand k of an add or sub at output index i. */
+static double operand_at(const Fwd *f, const IrNode *n, const BNode *bn, int k, int64_t i) {
+    const BNode *o = &f->b->nodes[n->in[k]];
+    int64_t j = bn->bcast[k] ? bn->bcast[k][i] : i;
+    return o->variable ? f->v[n->in[k]][j] : konst(f, o->value[j]);
+}
+
+static void fwd_binary(const Fwd *f, const IrNode *n, const BNode *bn, double *y) {
+    bool mag = f->mode == FW_MAGNITUDE;
+    if (n->op == IR_OP_MUL) {
+        int v = f->b->nodes[n->in[0]].variable ? 0 : 1;
+        const BNode *c = &f->b->nodes[n->in[1 - v]];
+        for (int64_t i = 0; i < bn->n; i++) {
+            double w = c->value[bn->bcast[1 - v] ? bn->bcast[1 - v][i] : i];
+            y[i] = f->v[n->in[v]][bn->bcast[v] ? bn->bcast[v][i] : i] * (mag ? fabs(w) : w);
+        }
+        return;
+    }
+    double s = n->op == IR_OP_SUB && !mag ? -1 : 1;
+    for (int64_t i = 0; i < bn->n; i++) y[i] = operand_at(f, n, bn, 0, i) + s * operand_at(f, n, bn, 1, i);
+}
+
+/* x @ W by DenseW's rows of W^T; rows of x that are all zero give zero. */
+static void fwd_matmul(const Fwd *f, const IrNode *n, const BNode *bn, double *y) {
+    const DenseW *d = bn->dense;
+    const double *x = f->v[n->in[0]];
+    int64_t K = d->K, N = d->N;
+    bool mag = f->mode == FW_MAGNITUDE;
+    for (int64_t r = 0; r < bn->n / N; r++) {
+        const double *xr = x + r * K;
+        double *yr = y + r * N;
+        bool any = false;
+        for (int64_t k = 0; k < K && !any; k++) any = xr[k] != 0;
+        for (int64_t j = 0; j < N; j++) {
+            const float *w = d->wt + j * K;
+            double s = 0;
+            for (int64_t k = 0; any && k < K; k++) s += (mag ? fabs((double)w[k]) : (double)w[k]) * xr[k];
+            yr[j] = s;
+        }
+    }
+}
+
+static void fwd_map(const Fwd *f, const SparseMap *m, const double *x, int64_t n_out, double *y) {
+    bool mag = f->mode == FW_MAGNITUDE;
+    for (int64_t o = 0; o < n_out; o++) y[o] = m->bias ? konst(f, m->bias[o]) : 0;
+    for (int64_t t = 0; t < m->nnz; t++) y[m->out[t]] += (mag ? fabs(m->w[t]) : m->w[t]) * x[m->in[t]];
+}
+
+static void fwd_node(const Fwd *f, IrId id) {
+    const IrNode *n = ir_node(f->b->g, id);
+    const BNode *bn = &f->b->nodes[id];
+    double *y = f->v[id];
+    const double *x = f->v[variable_operand(f->b, n)];
+    switch (n->op) {
+    case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: fwd_binary(f, n, bn, y); return;
+    case IR_OP_MATMUL: fwd_matmul(f, n, bn, y); return;
+    case IR_OP_RESHAPE: memcpy(y, x, (size_t)bn->n * sizeof *y); return;
+    case IR_OP_NEG:
+        for (int64_t i = 0; i < bn->n; i++) y[i] = f->mode == FW_MAGNITUDE ? x[i] : -x[i];
+        return;
+    default:
+        if (bn->xf) bounds_xform_apply(bn->xf, f->mode == FW_MAGNITUDE ? XF_MAGNITUDE : XF_LINEAR, false, x, y);
+        else if (bn->map) fwd_map(f, bn->map, x, bn->n, y);
+        else pd_die("bounds: no forward rule for %s", ir_op_info(n->op)->name);
+    }
+}
+
+static void run(Fwd *f, FwMode mode) {
+    f->mode = mode;
+    for (uint32_t k = 1; k < f->count; k++) fwd_node(f, f->order[k]);
+}
+
+/* The most terms one output of node id sums (its depth in D). */
+static double node_terms(const BoundsGraph *b, IrId id) {
+    const BNode *bn = &b->nodes[id];
+    if (bn->dense) return (double)bn->dense->K;
+    if (bn->xf) return bounds_xform_terms(bn->xf);
+    if (!bn->map) return 2;
+    int64_t *count = pd_xcalloc((size_t)bn->n + 1, sizeof *count), most = 0;
+    for (int64_t t = 0; t < bn->map->nnz; t++) most = ++count[bn->map->out[t]] > most ? count[bn->map->out[t]] : most;
+    free(count);
+    return (double)most + 1;
+}
+
+/* z's cone (every node z depends on, all affine), its vectors, and the
+ * summation depth D of its longest path. OUT: *structured, a transform
+ * kept as passes is on the way. */
+static double cone(Fwd *f, IrId z, bool *structured) {
+    const BoundsGraph *b = f->b;
+    bool *in = pd_xcalloc(z + 2, sizeof *in);
+    double *depth = pd_xcalloc(z + 2, sizeof *depth), D = 0;
+    in[z] = true, *structured = false;
+    for (IrId id = z + 1; id-- > b->input;) {
+        if (!in[id]) continue;
+        const IrNode *n = ir_node(b->g, id);
+        for (uint32_t k = 0; k < n->nin; k++) in[n->in[k]] |= b->nodes[n->in[k]].variable;
+    }
+    f->order = pd_xmalloc((size_t)(z + 2) * sizeof *f->order), f->count = 0;
+    f->v = pd_xcalloc(b->count + 1, sizeof *f->v);
+    for (IrId id = b->input; id <= z; id++) {
+        if (!in[id]) continue;
+        f->order[f->count++] = id;
+        f->v[id] = pd_xcalloc((size_t)b->nodes[id].n + 1, sizeof(double));
+        *structured |= b->nodes[id].xf != NULL;
+        const IrNode *n = ir_node(b->g, id);
+        for (uint32_t k = 0; id != b->input && k < n->nin; k++) depth[id] = fmax(depth[id], depth[n->in[k]]);
+        if (id != b->input) depth[id] += node_terms(b, id);
+    }
+    D = depth[z];
+    free(in), free(depth);
+    return D;
+}
+
+static void cone_free(Fwd *f) {
+    for (uint32_t k = 0; k < f->count; k++) free(f->v[f->order[k]]);
+    free(f->v), free(f->order);
+}
+
+/* rad = sum over input units j of r_j |L e_j|, one linear run each. */
+static void radius(Fwd *f, const double *r, IrId z, double *rad) {
+    const BoundsGraph *b = f->b;
+    double *x = f->v[b->input];
+    int64_t n = b->nodes[b->input].n, nz = b->nodes[z].n;
+    memset(x, 0, (size_t)n * sizeof *x);
+    memset(rad, 0, (size_t)nz * sizeof *rad);
+    for (int64_t j = 0; j < n; j++) {
+        if (r[j] == 0) continue;
+        x[j] = r[j];
+        run(f, FW_LINEAR);
+        x[j] = 0;
+        for (int64_t i = 0; i < nz; i++) rad[i] += fabs(f->v[z][i]);
+    }
+}
+
+/* The box's center and radius (the radius rounded up: it must cover the
+ * box); false when the box is not finite.  OUT: c, r, *cols. */
+static bool center_radius(const BNode *x, double *c, double *r, int64_t *cols) {
+    *cols = 0;
+    for (int64_t j = 0; j < x->n; j++) {
+        if (!isfinite(x->lo[j]) || !isfinite(x->hi[j])) return false;
+        c[j] = 0.5 * x->lo[j] + 0.5 * x->hi[j];
+        r[j] = fmax(x->hi[j] - c[j], c[j] - x->lo[j]);
+        r[j] += r[j] * 0x1p-51;
+        *cols += r[j] > 0;
+    }
+    return true;
+}
+
+/* Center, radius and magnitude runs; z's bounds intersected with them. */
+static void exact_bounds(Fwd *f, IrId z, const double *c, const double *r, double D) {
+    const BoundsGraph *b = f->b;
+    BNode *bz = &b->nodes[z];
+    int64_t n = b->nodes[b->input].n, nz = bz->n;
+    double *zc = pd_xmalloc((size_t)(3 * nz) * sizeof *zc + 8), *rad = zc + nz, *mag = rad + nz;
+    memcpy(f->v[b->input], c, (size_t)n * sizeof *c);
+    run(f, FW_AFFINE);
+    memcpy(zc, f->v[z], (size_t)nz * sizeof *zc);
+    for (int64_t j = 0; j < n; j++) f->v[b->input][j] = fabs(c[j]) + r[j];
+    run(f, FW_MAGNITUDE);
+    memcpy(mag, f->v[z], (size_t)nz * sizeof *mag);
+    radius(f, r, z, rad);
+    double gam = 2 * D * U64 / (1 - D * U64);
+    for (int64_t i = 0; i < nz; i++) {
+        double margin = gam * mag[i];
+        bz->lo[i] = fmax(bz->lo[i], zc[i] - rad[i] - margin);
+        bz->hi[i] = fmin(bz->hi[i], zc[i] + rad[i] + margin);
+    }
+    free(zc);
+}
+
+bool bounds_affine_exact(BoundsGraph *b, IrId z, int64_t rows) {
+    BNode *bz = &b->nodes[z];
+    if (!bz->affine || b->f32 || b->affine_mode == AFFINE_OFF) return false;
+    const BNode *x = &b->nodes[b->input];
+    double *c = pd_xmalloc((size_t)(2 * x->n) * sizeof *c + 8), *r = c + x->n;
+    int64_t cols;
+    Fwd f = {.b = b};
+    bool structured = false, ok = center_radius(x, c, r, &cols);
+    double D = ok ? cone(&f, z, &structured) + (double)cols + 4 : 0;
+    ok = ok && D * U64 < 1e-3 && (b->affine_mode == AFFINE_ON || structured || cols < rows);
+    if (ok) exact_bounds(&f, z, c, r, D);
+    if (f.v) cone_free(&f);
+    free(c);
+    return bz->exact_now = ok;
+}
+
+/* ---- the output through elementwise ops -------------------------------- */
+
+static bool activation(IrOpKind op) {
+    return op == IR_OP_RELU || op == IR_OP_LEAKY_RELU || op == IR_OP_TANH || op == IR_OP_SIGMOID ||
+           op == IR_OP_GELU || op == IR_OP_EXP;
+}
+
+/* An op under which a one-hot CROWN row stays one-hot at the same index:
+ * its one variable operand has its elements, unbroadcast. */
+static bool elementwise(const BoundsGraph *b, const IrNode *n, const BNode *bn) {
+    IrId v = variable_operand(b, n);
+    int k = n->nin > 1 && n->in[1] == v;
+    uint32_t vars = 0;
+    for (uint32_t i = 0; i < n->nin; i++) vars += b->nodes[n->in[i]].variable;
+    bool same = vars == 1 && b->nodes[v].n == bn->n && !bn->bcast[k];
+    switch (n->op) {
+    case IR_OP_NEG: case IR_OP_RESHAPE: case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: return same;
+    default: return same && activation(n->op) && n->type.dtype == IR_F32;
+    }
+}
+
+/* The lines over and under unit [l, u] of an activation (crown.c's). */
+static void lines(const IrNode *n, double l, double u, double *su, double *tu, double *sl, double *tl) {
+    *tl = 0;
+    switch (n->op) {
+    case IR_OP_TANH: case IR_OP_SIGMOID: bounds_relax_smooth(n->op, l, u, su, tu, sl, tl); break;
+    case IR_OP_GELU: case IR_OP_EXP: bounds_relax_curve(n->op, l, u, su, tu, sl, tl); break;
+    default: bounds_relax(l, u, n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0, su, tu, sl); break;
+    }
+}
+
+/* One row's step back through chain node n at unit i: coefficient *a,
+ * offset *off; upper: the row bounds from above. */
+static void step(const BoundsGraph *b, const IrNode *n, const BNode *bn, int64_t i, bool upper, double *a,
+                 double *off) {
+    IrId v = variable_operand(b, n);
+    int k = n->nin > 1 && n->in[1] == v;
+    double c = 0;
+    if (n->nin > 1) c = b->nodes[n->in[1 - k]].value[bn->bcast[1 - k] ? bn->bcast[1 - k][i] : i];
+    switch (n->op) {
+    case IR_OP_NEG: *a = -*a; return;
+    case IR_OP_RESHAPE: return;
+    case IR_OP_ADD: *off += *a * c; return;
+    case IR_OP_SUB: *off += k ? *a * c : -*a * c, *a = k ? -*a : *a; return;
+    case IR_OP_MUL: *a *= c; return;
+    default: break;
+    }
+    double su, tu, sl, tl;
+    const BNode *z = &b->nodes[v];
+    lines(n, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
+    bool over = upper ? *a >= 0 : *a < 0;
+    *off += *a * (over ? tu : tl);
+    *a *= over ? su : sl;
+}
+
+/* Unit i's bound: the chain's steps, then z's interval end. */
+static double unit_bound(const BoundsGraph *b, const IrId *chain, int len, IrId z, int64_t i, bool upper) {
+    double a = 1, off = 0;
+    for (int c = 0; c < len && a != 0; c++) step(b, ir_node(b->g, chain[c]), &b->nodes[chain[c]], i, upper, &a, &off);
+    if (a == 0) return off;
+    const BNode *e = &b->nodes[z];
+    return off + ((a >= 0) != upper ? a * e->lo[i] : a * e->hi[i]);
+}
+
+bool bounds_affine_diag(BoundsGraph *b, double *lo, double *hi) {
+    enum { MAX_CHAIN = 64 };
+    IrId chain[MAX_CHAIN], id = b->output;
+    int len = 0;
+    while (!b->nodes[id].exact_now) {
+        const IrNode *n = ir_node(b->g, id);
+        if (b->nodes[id].affine && id != b->input && bounds_affine_exact(b, id, b->nodes[b->output].n)) break;
+        if (len == MAX_CHAIN || id == b->input || !elementwise(b, n, &b->nodes[id])) return false;
+        chain[len++] = id;
+        id = variable_operand(b, n);
+    }
+    for (int64_t i = 0; i < b->nodes[b->output].n; i++) {
+        lo[i] = unit_bound(b, chain, len, id, i, false);
+        hi[i] = unit_bound(b, chain, len, id, i, true);
+    }
+    return true;
+}
+
+/* ---- what CROWN can afford ------------------------------------------------ */
+
+/* Does node id depend on a transform kept as passes? */
+static bool behind_passes(const BoundsGraph *b, IrId id, bool *seen) {
+    if (seen[id] || !b->nodes[id].variable) return false;
+    seen[id] = true;
+    if (b->nodes[id].xf) return true;
+    const IrNode *n = ir_node(b->g, id);
+    for (uint32_t k = 0; k < n->nin; k++)
+        if (behind_passes(b, n->in[k], seen)) return true;
+    return false;
+}
+
+/* Node id needs CROWN rows (its bounds feed a relaxation, or it is the
+ * output) that would cross a transform kept as passes: one row per unit,
+ * each a pass over the transform's lines, quadratic in the grid. */
+static bool rows_cross_passes(const BoundsGraph *b, IrId id, bool f32) {
+    if (b->nodes[id].affine && !f32) return false; /* forward mode instead */
+    bool *seen = pd_xcalloc(b->count + 1, sizeof *seen), r = behind_passes(b, id, seen);
+    free(seen);
+    return r;
+}
+
+static bool needs_rows(const BoundsGraph *b, const IrNode *n, uint32_t k) {
+    bool two = n->op == IR_OP_MUL && b->nodes[n->in[0]].variable && b->nodes[n->in[1]].variable;
+    return two || (k == 0 && n->nin == 1 && (activation(n->op) || n->op == IR_OP_SOFTMAX));
+}
+
+bool bounds_method_feasible(const BoundsGraph *b, BoundsMethod m, bool f32, char *err, size_t errlen) {
+    if (m == BOUNDS_IBP) return true;
+    IrId bad = IR_NONE;
+    for (uint32_t i = 0; i < b->count && bad == IR_NONE; i++) {
+        const IrNode *n = ir_node(b->g, i);
+        for (uint32_t k = 0; b->nodes[i].variable && k < n->nin && bad == IR_NONE; k++)
+            if (needs_rows(b, n, k) && rows_cross_passes(b, n->in[k], f32)) bad = n->in[k];
+    }
+    IrId id = b->output; /* the output's rows: none when read off an affine node */
+    while (id != b->input && !b->nodes[id].affine && elementwise(b, ir_node(b->g, id), &b->nodes[id]))
+        id = variable_operand(b, ir_node(b->g, id));
+    if (bad == IR_NONE && (f32 || m == BOUNDS_ALPHA_CROWN || !b->nodes[id].affine) && rows_cross_passes(b, b->output, true))
+        bad = b->output;
+    if (bad == IR_NONE) return true;
+    snprintf(err, errlen, "bounds: %s would push a row per unit of %s back through a transform too large for a map; "
+             "use --method ibp, or bound the first block alone", m == BOUNDS_ALPHA_CROWN ? "alpha-crown" : "crown",
+             ir_type_str(b->g->arena, &ir_node(b->g, bad)->type));
+    return false;
+}
