@@ -104,7 +104,7 @@ static bool read_numbers(NnetReader *r, float *out, int64_t n, const char *what)
 
 /* Header: sizes, then the (unused) normalization block. OUT: sizes[0..layers]. */
 static bool read_header(NnetReader *r, int64_t *layers, int64_t *sizes) {
-    int64_t in, out, maxsz, flag;
+    int64_t in = 0, out = 0, maxsz = 0, flag = 0; /* set before use; gcc -O3 cannot see it */
     if (!read_int(r, layers, 1, NNET_MAX_LAYERS, "the number of layers") ||
         !read_int(r, &in, 1, NNET_MAX_SIZE, "the input size") ||
         !read_int(r, &out, 1, NNET_MAX_SIZE, "the output size") ||
