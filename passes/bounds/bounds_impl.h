@@ -78,6 +78,8 @@ struct BoundsGraph {
     double gemm_flops, gemm_seconds; /* in the f32 products (bounds_product_stats) */
     int affine_mode;     /* AFFINE_AUTO, _OFF, _ON: exact bounds of affine nodes
                           * by forward mode instead of CROWN rows (affine.c) */
+    bool no_settle;      /* tests: ReLU-input rows go the whole way (crown.c) */
+    int64_t settled;     /* rows that left a pass early (crown.c's settle_rows) */
 };
 
 enum { AFFINE_AUTO, AFFINE_OFF, AFFINE_ON };
@@ -101,6 +103,11 @@ void bounds_ibp_node(BoundsGraph *b, IrId id);
  * lower-bound coefficients over the input, k x n(input). */
 void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k,
                   double *lo, double *hi, double *A_in);
+
+/* bounds_crown for rows whose sign is all that matters (the inputs of a
+ * ReLU-like unit, C without offset): a row whose sign is decided partway
+ * leaves the pass with the bounds that decide it (crown.c). */
+void bounds_crown_sign(BoundsGraph *b, IrId target, const double *C, int64_t k, double *lo, double *hi);
 
 /* bounds_crown with alpha-CROWN's slopes (NULL: CROWN's own). */
 void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo,

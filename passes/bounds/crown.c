@@ -19,12 +19,24 @@ typedef struct {
     double *lo, *hi; /* k x n coefficient matrices, or NULL when unreached */
 } Coef;
 
+/* Rows settled early (bounds_crown_sign): the caller's row of each row
+ * still in the pass, and where settled rows' bounds go. */
+/* Multiply-adds from which a sign pass's few rows go to f32. */
+#define SIGN_F32_WORK 1e6
+
+typedef struct {
+    int64_t *orig;
+    double *lo, *hi;
+    int relus; /* ReLU layers crossed so far */
+} Settle;
+
 typedef struct {
     BoundsGraph *b;
     int64_t k;
     Coef *A;
     double *bias_lo, *bias_hi;
     AlphaSlopes *alpha; /* alpha-CROWN's slopes, or NULL */
+    Settle *settle;     /* bounds_crown_sign's, or NULL */
 } Backward;
 
 void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl) {
@@ -326,6 +338,13 @@ static bool matmul_f32(Backward *w, const MatRows *m, const DenseW *d, bool fres
     return ok;
 }
 
+/* f32 products for many rows; and for large products of few rows when
+ * only the rows' signs matter (bounds_crown_sign): early settling leaves
+ * few rows, whose bounds feed no output directly. */
+static bool use_f32(const Backward *w, int64_t nc, int64_t K) {
+    return w->k >= w->b->f32_rows || (w->settle && (double)w->k * (double)nc * (double)K >= SIGN_F32_WORK);
+}
+
 /* x @ W: A_x = A W^T, per row group of x, on DenseW's rows of W^T. */
 static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coef *A) {
     const DenseW *d = bn->dense;
@@ -340,7 +359,7 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
         m.xlo = x->lo + q * K, m.xhi = x->hi + q * K;
         used_columns(w, &m, N);
         bool sparse = m.nnz * 8 <= 2 * k * m.nc;
-        if (!sparse && k >= w->b->f32_rows && matmul_f32(w, &m, d, fresh)) continue;
+        if (!sparse && use_f32(w, m.nc, K) && matmul_f32(w, &m, d, fresh)) continue;
         if (fresh) zero_slice(w, &m, K);
         matmul_rows(w, &m, d, sparse);
     }
@@ -519,6 +538,113 @@ static void at_input(Backward *w, double *lo, double *hi, double *A_in) {
     }
 }
 
+/* Early settling.  Mid-pass, each row is a linear function of the nodes
+ * its coefficients sit on, plus an offset; every such node has bounds, so
+ * the row has sound bounds right there (each coefficient times the end of
+ * its unit's interval that bounds it).  When those already fix the row's
+ * sign, the ReLU it feeds is decided and its bounds need no more
+ * precision: the row leaves the pass and the rest of the pass has fewer
+ * rows to carry through every product.  The bound kept is the partial
+ * one; it may be tighter than the full pass (then a unit comes out
+ * stable where the full pass would relax it) but is never unsound.
+ * After the first ReLU layer the partial bounds are those the caller's
+ * IBP already had, so the check starts at the second. */
+typedef struct {
+    const Backward *w;
+    IrId below;
+    double *lo, *hi;
+} PartialRows;
+
+static void partial_rows(void *ctx, int64_t r0, int64_t r1) {
+    const PartialRows *q = ctx;
+    const Backward *w = q->w;
+    for (int64_t r = r0; r < r1; r++) {
+        double l = w->bias_lo[r], h = w->bias_hi[r];
+        for (IrId j = w->b->input; j < q->below; j++) {
+            const BNode *x = &w->b->nodes[j];
+            if (!w->A[j].lo) continue;
+            l += bounds_vec_corner(w->A[j].lo + r * x->n, x->lo, x->hi, x->n);
+            h += bounds_vec_corner(w->A[j].hi + r * x->n, x->hi, x->lo, x->n);
+        }
+        q->lo[r] = l, q->hi[r] = h;
+    }
+}
+
+/* Moves the rows keep[] marks to the front of every pending matrix. */
+static void compact_rows(Backward *w, IrId below, const uint8_t *keep) {
+    Settle *s = w->settle;
+    int64_t kept = 0;
+    for (int64_t r = 0; r < w->k; r++) {
+        if (!keep[r]) continue;
+        for (IrId j = w->b->input; j < below; j++) {
+            int64_t n = w->b->nodes[j].n;
+            if (!w->A[j].lo || kept == r) continue;
+            memcpy(w->A[j].lo + kept * n, w->A[j].lo + r * n, (size_t)n * sizeof(double));
+            memcpy(w->A[j].hi + kept * n, w->A[j].hi + r * n, (size_t)n * sizeof(double));
+        }
+        w->bias_lo[kept] = w->bias_lo[r], w->bias_hi[kept] = w->bias_hi[r];
+        s->orig[kept++] = s->orig[r];
+    }
+    w->k = kept;
+}
+
+static void settle_rows(Backward *w, IrId below) {
+    int64_t k = w->k, pending = 0;
+    for (IrId j = w->b->input; j < below; j++)
+        if (w->A[j].lo) pending += w->b->nodes[j].n;
+    double *l = pd_xmalloc((size_t)(2 * k) * sizeof *l + 8), *h = l + k;
+    uint8_t *keep = pd_xmalloc((size_t)k + 1);
+    PartialRows q = {w, below, l, h};
+    bounds_parallel_rows(k, 2.0 * (double)k * (double)pending, w->b->threads, partial_rows, &q);
+    int64_t settled = 0;
+    for (int64_t r = 0; r < k; r++) {
+        keep[r] = !(l[r] >= 0 || h[r] <= 0);
+        if (keep[r]) continue;
+        w->settle->lo[w->settle->orig[r]] = l[r], w->settle->hi[w->settle->orig[r]] = h[r];
+        settled++;
+    }
+    if (settled) compact_rows(w, below, keep);
+    w->b->settled += settled;
+    free(l), free(keep);
+}
+
+static bool is_relu_like(IrOpKind op) { return op == IR_OP_RELU || op == IR_OP_LEAKY_RELU; }
+
+/* The pass itself: coefficients C (k rows) at target back to the input. */
+static void backward(Backward *w, IrId target, const double *C, const double *d, double *lo, double *hi,
+                     double *A_in) {
+    BoundsGraph *b = w->b;
+    AlphaSlopes *alpha = w->alpha;
+    int64_t k = w->k;
+    Coef *t = coef_unset(w, target); /* C fills it */
+    size_t n = (size_t)(k * b->nodes[target].n);
+    memcpy(t->lo, C, n * sizeof(double));
+    memcpy(t->hi, C, n * sizeof(double));
+    for (int64_t r = 0; d && r < k; r++) w->bias_lo[r] = w->bias_hi[r] = d[r];
+    for (IrId id = target; id > b->input && w->k > 0; id--) {
+        if (!w->A[id].lo) continue;
+        if (alpha && alpha->lo[id]) { /* the gradient needs what reached each unit */
+            memcpy(alpha->Alo[id], w->A[id].lo, (size_t)(w->k * b->nodes[id].n) * sizeof(double));
+            memcpy(alpha->Ahi[id], w->A[id].hi, (size_t)(w->k * b->nodes[id].n) * sizeof(double));
+        }
+        back_node(w, id);
+        free(w->A[id].lo), free(w->A[id].hi);
+        w->A[id].lo = w->A[id].hi = NULL;
+        if (w->settle && !b->no_settle && is_relu_like(ir_node(b->g, id)->op) && ++w->settle->relus >= 2) settle_rows(w, id);
+    }
+    at_input(w, lo, hi, A_in);
+}
+
+static Backward backward_new(BoundsGraph *b, int64_t k, AlphaSlopes *alpha, Settle *settle) {
+    return (Backward){b, k, pd_xcalloc(b->count + 1, sizeof(Coef)), pd_xcalloc((size_t)k + 1, sizeof(double)),
+                      pd_xcalloc((size_t)k + 1, sizeof(double)), alpha, settle};
+}
+
+static void backward_free(Backward *w) {
+    for (uint32_t i = 0; i <= w->b->count; i++) free(w->A[i].lo), free(w->A[i].hi);
+    free(w->A), free(w->bias_lo), free(w->bias_hi);
+}
+
 void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo, double *hi,
                   double *A_in) {
     bounds_crown_alpha(b, target, C, d, k, lo, hi, A_in, NULL);
@@ -526,24 +652,18 @@ void bounds_crown(BoundsGraph *b, IrId target, const double *C, const double *d,
 
 void bounds_crown_alpha(BoundsGraph *b, IrId target, const double *C, const double *d, int64_t k, double *lo,
                         double *hi, double *A_in, AlphaSlopes *alpha) {
-    Backward w = {b, k, pd_xcalloc(b->count + 1, sizeof(Coef)), pd_xcalloc((size_t)k + 1, sizeof(double)),
-                  pd_xcalloc((size_t)k + 1, sizeof(double)), alpha};
-    Coef *t = coef_unset(&w, target); /* C fills it */
-    size_t n = (size_t)(k * b->nodes[target].n);
-    memcpy(t->lo, C, n * sizeof(double));
-    memcpy(t->hi, C, n * sizeof(double));
-    for (int64_t r = 0; d && r < k; r++) w.bias_lo[r] = w.bias_hi[r] = d[r];
-    for (IrId id = target; id > b->input; id--) {
-        if (!w.A[id].lo) continue;
-        if (alpha && alpha->lo[id]) { /* the gradient needs what reached each unit */
-            memcpy(alpha->Alo[id], w.A[id].lo, (size_t)(k * b->nodes[id].n) * sizeof(double));
-            memcpy(alpha->Ahi[id], w.A[id].hi, (size_t)(k * b->nodes[id].n) * sizeof(double));
-        }
-        back_node(&w, id);
-        free(w.A[id].lo), free(w.A[id].hi);
-        w.A[id].lo = w.A[id].hi = NULL;
-    }
-    at_input(&w, lo, hi, A_in);
-    for (uint32_t i = 0; i <= b->count; i++) free(w.A[i].lo), free(w.A[i].hi);
-    free(w.A), free(w.bias_lo), free(w.bias_hi);
+    Backward w = backward_new(b, k, alpha, NULL);
+    backward(&w, target, C, d, lo, hi, A_in);
+    backward_free(&w);
+}
+
+void bounds_crown_sign(BoundsGraph *b, IrId target, const double *C, int64_t k, double *lo, double *hi) {
+    Settle s = {pd_xmalloc((size_t)k * sizeof(int64_t) + 8), lo, hi, 0};
+    for (int64_t r = 0; r < k; r++) s.orig[r] = r;
+    Backward w = backward_new(b, k, NULL, &s);
+    double *l = pd_xmalloc((size_t)(2 * k) * sizeof *l + 8), *h = l + k;
+    backward(&w, target, C, NULL, l, h, NULL);
+    for (int64_t r = 0; r < w.k; r++) lo[s.orig[r]] = l[r], hi[s.orig[r]] = h[r];
+    backward_free(&w);
+    free(l), free(s.orig);
 }

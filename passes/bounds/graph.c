@@ -425,7 +425,8 @@ static void tighten(BoundsGraph *b, IrId id, RelaxUse use) {
         int64_t rows = k - r0 < chunk ? k - r0 : chunk;
         memset(C, 0, (size_t)(rows * n) * sizeof *C);
         for (int64_t r = 0; r < rows; r++) C[r * n + open[r0 + r]] = 1;
-        bounds_crown(b, id, C, NULL, rows, lo, hi, NULL);
+        if (use == RELAX_PIECEWISE) bounds_crown_sign(b, id, C, rows, lo, hi);
+        else bounds_crown(b, id, C, NULL, rows, lo, hi, NULL);
         for (int64_t r = 0; r < rows; r++) {
             bn->lo[open[r0 + r]] = fmax(bn->lo[open[r0 + r]], lo[r]);
             bn->hi[open[r0 + r]] = fmin(bn->hi[open[r0 + r]], hi[r]);
