@@ -14,11 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "verify_impl.h"
 
-enum { MAX_DEPTH = 400, MAX_WORKERS = 2 };
+enum { MAX_DEPTH = 400, MAX_WORKERS = VERIFY_MAX_THREADS };
 
 typedef struct {
     double *lo, *hi;
@@ -319,8 +318,8 @@ static void join_case(Worker *w, VerifyResult *out) {
 }
 
 static int workers_for(const Case *c) {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return c->ch && cpus > 1 ? MAX_WORKERS : 1;
+    int n = c->opt->threads;
+    return !c->ch || n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : n;
 }
 
 void verify_bab(Case *c, const double *in_lo, const double *in_hi) {

@@ -92,7 +92,10 @@ typedef struct {
     bool progress;     /* draw a progress line on stderr */
     unsigned seed;
     bool no_attack;    /* skip the search before branch and bound (tests) */
+    int threads;       /* branch and bound workers on an MLP (chain.c); 0 or 1: one */
 } VerifyOptions;
+
+enum { VERIFY_MAX_THREADS = 16 };
 
 typedef struct {
     Verdict verdict;

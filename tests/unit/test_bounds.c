@@ -731,7 +731,7 @@ static void verify_agrees_with_a_grid(void **state) {
         double *C = calloc((size_t)m, sizeof *C), d = -t;
         C[0] = -1;
         /* branch and bound alone (no attack first), so its proofs are tested */
-        VerifyOptions opt = {bounds_now() + 2, false, seed, true};
+        VerifyOptions opt = {.deadline = bounds_now() + 2, .seed = seed, .no_attack = true};
         VerifyResult res;
         verify_case(b, lo, hi, C, &d, 1, &opt, &res);
         if (seed % 2) { /* the grid reached t: never unsat; a sat must be real */

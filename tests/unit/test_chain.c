@@ -152,7 +152,8 @@ static void verify_agrees_with_a_grid(void **state) {
                 best = fmax(best, y[0]), worst = fmin(worst, y[0]);
             }
         double t = best - (seed % 2 ? 0.02 : -0.02) * (best - worst + 1e-9), C[2] = {-1, 0}, d = -t;
-        VerifyOptions opt = {.deadline = bounds_now() + 5, .seed = seed, .no_attack = true};
+        /* one and two branch and bound workers, on sat and unsat seeds alike */
+        VerifyOptions opt = {.deadline = bounds_now() + 5, .seed = seed, .no_attack = true, .threads = 1 + (int)(seed / 2 % 2)};
         VerifyResult res;
         verify_case(b, lo, hi, C, &d, 1, &opt, &res);
         if (res.verdict == VERDICT_SAT) { /* a sat must be real */

@@ -10,7 +10,7 @@
 #include "passes/bounds/bounds.h"
 
 static const char *const help =
-    "usage: pdec verify MODEL --spec PROP.vnnlib [--timeout S] [--result FILE] [--seed N]\n\n"
+    "usage: pdec verify MODEL --spec PROP.vnnlib [--timeout S] [--result FILE] [--threads N]\n\n"
     "Decides a VNN-LIB property of MODEL (.nnet, .pde or .pdir). The assertions\n"
     "describe the unsafe set; pdec prints one word:\n"
     "  unsat    the property holds (no input in the region is unsafe)\n"
@@ -20,10 +20,13 @@ static const char *const help =
     "  --timeout S    give up after S seconds (default: no limit)\n"
     "  --result FILE  write the verdict and any counterexample in the VNN-COMP format\n"
     "  --seed N       seed of the random search for counterexamples (default 1)\n"
+    "  --threads N    threads for branch and bound on an MLP, and for the large\n"
+    "                 dense products otherwise (default 2 when the machine has\n"
+    "                 more than one CPU online, else 1)\n"
     "  --stats        print the number of boxes bounded and the time on stderr\n"
     "  --f32          prove unsat for the network as evaluated in f32 (rounding\n"
     "                 errors included); by default proofs hold in real arithmetic\n\n"
-    "An MLP (e.g. a .nnet file) is bounded by a fast path with two threads.\n";
+    "An MLP (e.g. a .nnet file) is bounded by a fast path (passes/bounds/chain.c).\n";
 
 static const char *const words[] = {"unsat", "sat", "unknown", "timeout"};
 
@@ -31,12 +34,13 @@ typedef struct {
     const char *spec, *result;
     double timeout;
     unsigned seed;
+    int threads; /* 0: the default */
     bool stats, f32;
 } VerifyArgs;
 
 static int parse(int argc, char **argv, VerifyArgs *a) {
     static const struct option opts[] = {{"spec", required_argument, 0, 's'}, {"timeout", required_argument, 0, 't'},
-                                         {"result", required_argument, 0, 'r'}, {"seed", required_argument, 0, 'e'}, {"stats", no_argument, 0, 'S'}, {"f32", no_argument, 0, 'F'},
+                                         {"result", required_argument, 0, 'r'}, {"seed", required_argument, 0, 'e'}, {"stats", no_argument, 0, 'S'}, {"f32", no_argument, 0, 'F'}, {"threads", required_argument, 0, 'T'},
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     char *end;
@@ -53,6 +57,14 @@ static int parse(int argc, char **argv, VerifyArgs *a) {
             break;
         case 'e': a->seed = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'S': a->stats = true; break;
+        case 'T': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || *optarg == 0 || v < 1 || v > VERIFY_MAX_THREADS)
+                return fprintf(stderr, "pdec: error: --threads needs an integer from 1 to %d, got '%s'\n",
+                               VERIFY_MAX_THREADS, optarg), EXIT_USER;
+            a->threads = (int)v;
+            break;
+        }
         case 'F': a->f32 = true; break;
         case 'h': fputs(help, stdout); return 0;
         default: fputs(help, stderr); return EXIT_USER;
@@ -113,7 +125,8 @@ static void attack_all(BoundsGraph *b, const VnnSpec *spec, const VerifyOptions 
 static bool decide(BoundsGraph *b, const VnnSpec *spec, const VerifyArgs *a, DiagCtx *dc) {
     double start = bounds_now();
     uint64_t boxes = 0;
-    VerifyOptions opt = {.deadline = start + a->timeout, .progress = isatty(2) != 0, .seed = a->seed};
+    VerifyOptions opt = {.deadline = start + a->timeout, .progress = isatty(2) != 0, .seed = a->seed,
+                         .threads = a->threads};
     Outcome o = {VERDICT_UNSAT, NULL, NULL, spec->nx, spec->ny};
     VerifyResult res = {0};
     if (spec->ncases > 1) attack_all(b, spec, &opt, &o);
@@ -155,7 +168,8 @@ int cmd_verify(int argc, char **argv) {
         bounds_free(b);
         b = NULL;
     }
-    if (b) bounds_set_f32(b, a.f32);
+    if (!a.threads) a.threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+    if (b) bounds_set_f32(b, a.f32), bounds_set_threads(b, a.threads);
     bool ok = b && decide(b, spec, &a, dc);
     bounds_free(b);
     arena_free(arena);
