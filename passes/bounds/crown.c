@@ -27,7 +27,7 @@ typedef struct {
 typedef struct {
     int64_t *orig;
     double *lo, *hi;
-    int relus; /* ReLU layers crossed so far */
+    int relus; /* ReLU layers crossed so far (try_settle) */
 } Settle;
 
 typedef struct {
@@ -546,9 +546,7 @@ static void at_input(Backward *w, double *lo, double *hi, double *A_in) {
  * precision: the row leaves the pass and the rest of the pass has fewer
  * rows to carry through every product.  The bound kept is the partial
  * one; it may be tighter than the full pass (then a unit comes out
- * stable where the full pass would relax it) but is never unsound.
- * After the first ReLU layer the partial bounds are those the caller's
- * IBP already had, so the check starts at the second. */
+ * stable where the full pass would relax it) but is never unsound. */
 typedef struct {
     const Backward *w;
     IrId below;
@@ -610,6 +608,18 @@ static void settle_rows(Backward *w, IrId below) {
 
 static bool is_relu_like(IrOpKind op) { return op == IR_OP_RELU || op == IR_OP_LEAKY_RELU; }
 
+static bool is_product(IrOpKind op) { return op == IR_OP_MATMUL || op == IR_OP_CONV1D || op == IR_OP_CONV2D; }
+
+/* Checks right after a product once a ReLU layer is behind: the rows
+ * then sit on the product's input, a layer's ReLU outputs, whose box
+ * bounds them at least as tightly as that ReLU's lines would, and before
+ * the next ReLU step and product have to carry them. */
+static void try_settle(Backward *w, IrId id) {
+    IrOpKind op = ir_node(w->b->g, id)->op;
+    if (is_relu_like(op)) w->settle->relus++;
+    else if (is_product(op) && w->settle->relus >= 1) settle_rows(w, id);
+}
+
 /* The pass itself: coefficients C (k rows) at target back to the input. */
 static void backward(Backward *w, IrId target, const double *C, const double *d, double *lo, double *hi,
                      double *A_in) {
@@ -630,7 +640,7 @@ static void backward(Backward *w, IrId target, const double *C, const double *d,
         back_node(w, id);
         free(w->A[id].lo), free(w->A[id].hi);
         w->A[id].lo = w->A[id].hi = NULL;
-        if (w->settle && !b->no_settle && is_relu_like(ir_node(b->g, id)->op) && ++w->settle->relus >= 2) settle_rows(w, id);
+        if (w->settle && !b->no_settle) try_settle(w, id);
     }
     at_input(w, lo, hi, A_in);
 }
