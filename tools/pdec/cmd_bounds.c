@@ -62,7 +62,8 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
         }
         case 'e':
             a->eps = strtod(optarg, &end);
-            if (*end || !(a->eps >= 0)) return fprintf(stderr, "pdec: error: --eps needs a number >= 0, got '%s'\n", optarg), EXIT_USER;
+            if (*end || !(a->eps >= 0) || !isfinite(a->eps))
+                return fprintf(stderr, "pdec: error: --eps needs a finite number >= 0, got '%s'\n", optarg), EXIT_USER;
             break;
         case 'l': a->lower = optarg; break;
         case 'u': a->upper = optarg; break;
@@ -105,32 +106,36 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
     return -1;
 }
 
-/* Reads an .npy of n f32 elements into doubles. */
-static bool read_vec(const char *path, int64_t n, double *out, DiagCtx *dc) {
+/* Reads the .npy bound to the model's input (its exact type, checked by
+ * the driver) into n finite doubles. */
+static bool read_vec(const IrGraph *g, IrId input, const char *path, int64_t n, double *out, DiagCtx *dc) {
+    DrvBinding bind = {ir_node(g, input)->name, path};
     PdrtTensor t;
-    char err[256];
-    if (!pdrt_npy_load(path, &t, err, sizeof err)) return diag_file_error(dc, path, "%s", err), false;
-    bool ok = t.dtype == PDRT_F32 && pdrt_numel(&t) == n;
-    if (!ok) diag_file_error(dc, path, "expected %lld f32 values for the model's input, got %lld %s", (long long)n,
-                             (long long)pdrt_numel(&t), pdrt_dtype_name(t.dtype));
-    for (int64_t i = 0; ok && i < n; i++) out[i] = ((const float *)t.data)[i];
+    if (!drv_load_input(g, input, &bind, 1, &t, dc)) return false;
+    if (pdrt_numel(&t) != n) pd_die("bounds: the input's type and its bounds disagree on its size");
+    bool ok = true;
+    for (int64_t i = 0; ok && i < n; i++) {
+        out[i] = t.dtype == PDRT_F64 ? ((const double *)t.data)[i] : ((const float *)t.data)[i];
+        if (!isfinite(out[i])) ok = false, diag_file_error(dc, path, "element %lld is not finite", (long long)i);
+    }
     pdrt_tensor_free(&t);
     return ok;
 }
 
 static bool input_box(const IrGraph *g, const BoundsArgs *a, int64_t n, double *lo, double *hi, DiagCtx *dc) {
+    uint32_t k;
+    Arena *tmp = arena_new();
+    IrId *ins = ir_inputs(g, tmp, &k), input = k == 1 ? ins[0] : IR_NONE;
+    arena_free(tmp);
+    if (input == IR_NONE) return diag_error(dc, src_none(), "bounds need a model with one input, this one has %u", k), false;
     if (a->input_name) {
-        uint32_t k;
-        Arena *tmp = arena_new();
-        IrId *ins = ir_inputs(g, tmp, &k);
-        bool named = k == 1 && strcmp(ir_node(g, ins[0])->name, a->input_name) == 0;
-        arena_free(tmp);
-        if (!named) return diag_error(dc, src_none(), "model has no input named '%s'", a->input_name), false;
-        if (!read_vec(a->center, n, lo, dc)) return false;
+        if (strcmp(ir_node(g, input)->name, a->input_name) != 0)
+            return diag_error(dc, src_none(), "model has no input named '%s'", a->input_name), false;
+        if (!read_vec(g, input, a->center, n, lo, dc)) return false;
         for (int64_t i = 0; i < n; i++) hi[i] = lo[i] + a->eps, lo[i] -= a->eps;
         return true;
     }
-    if (!read_vec(a->lower, n, lo, dc) || !read_vec(a->upper, n, hi, dc)) return false;
+    if (!read_vec(g, input, a->lower, n, lo, dc) || !read_vec(g, input, a->upper, n, hi, dc)) return false;
     for (int64_t i = 0; i < n; i++)
         if (!(lo[i] <= hi[i])) return diag_error(dc, src_none(), "the box is empty at element %lld", (long long)i), false;
     return true;
