@@ -55,7 +55,14 @@ static int parse(int argc, char **argv, VerifyArgs *a) {
             a->timeout = strtod(optarg, &end);
             if (*end || !(a->timeout > 0)) return fprintf(stderr, "pdec: error: --timeout needs seconds > 0, got '%s'\n", optarg), EXIT_USER;
             break;
-        case 'e': a->seed = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'e': {
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || *optarg == 0 || *optarg == '-' || v > 0xffffffffUL)
+                return fprintf(stderr, "pdec: error: --seed needs an integer from 0 to 4294967295, got '%s'\n", optarg),
+                       EXIT_USER;
+            a->seed = (unsigned)v;
+            break;
+        }
         case 'S': a->stats = true; break;
         case 'T': {
             long v = strtol(optarg, &end, 10);
