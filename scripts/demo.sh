@@ -31,6 +31,8 @@ if [ -d "$ACAS" ]; then
 fi
 echo "== pdec bounds examples/mlp/mlp.pde, L-inf ball of radius 0.001 around its input (CROWN)"
 "$PDEC" bounds examples/mlp/mlp.pde --input x=examples/mlp/x.npy --eps 0.001
-echo "== pdec bounds: the first FNO-1D block (fno1d's weights, 32 points), L-inf ball of radius 0.01 (CROWN)"
+echo "== FNO robustness: the first FNO-1D block (fno1d's weights, 32 points) over the L-inf ball of radius 0.01"
+echo "   (CROWN): does every output stay within 0.05 of its value at the input?"
 "$PDEC" bounds tests/lit/bounds/Inputs/fno1d_block0.pde --input x=tests/lit/bounds/Inputs/x32.npy --eps 0.01 \
-    --method crown --json "$OUT/fno_block_bounds.json" 2>/dev/null | sed -n '1,4p;$p'  # (warnings: the example's unused weights)
+    --method crown --robust 0.05 --json "$OUT/fno_block_bounds.json" 2>/dev/null |
+  sed -n '1,4p;/analysis took/p;/robust within/p'  # (warnings: the example's unused weights)

@@ -28,11 +28,14 @@ static const char *const help =
     "  --threads N   threads for the large dense products (default 1)\n"
     "  --f32         bounds that also hold for f32 evaluation (explicit\n"
     "                rounding-error terms for every op)\n"
+    "  --robust D    also decide whether every output stays within D of its\n"
+    "                value at the region's center (x0, or the box's middle):\n"
+    "                prints 'robust within D: proven' or 'not proven'\n"
     "  --json FILE   also write the bounds as JSON (atomically)\n";
 
 typedef struct {
     const char *center, *input_name, *lower, *upper, *json;
-    double eps, alpha_lr;
+    double eps, alpha_lr, robust; /* robust: NAN when not asked */
     int alpha_iters, threads;
     BoundsMethod method;
     bool f32;
@@ -45,12 +48,13 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
         {"method", required_argument, 0, 'm'}, {"json", required_argument, 0, 'j'},
         {"f32", no_argument, 0, 'f'}, {"alpha-iters", required_argument, 0, 'A'},
         {"alpha-lr", required_argument, 0, 'L'}, {"threads", required_argument, 0, 'T'},
+        {"robust", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     char *end;
     optind = 0;
     a->method = BOUNDS_CROWN;
-    a->eps = NAN;
+    a->eps = a->robust = NAN;
     a->alpha_iters = 20, a->alpha_lr = 0.5, a->threads = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -64,6 +68,11 @@ static int parse(int argc, char **argv, BoundsArgs *a) {
             a->eps = strtod(optarg, &end);
             if (*end || !(a->eps >= 0) || !isfinite(a->eps))
                 return fprintf(stderr, "pdec: error: --eps needs a finite number >= 0, got '%s'\n", optarg), EXIT_USER;
+            break;
+        case 'R':
+            a->robust = strtod(optarg, &end);
+            if (*end || !(a->robust > 0) || !isfinite(a->robust))
+                return fprintf(stderr, "pdec: error: --robust needs a finite number > 0, got '%s'\n", optarg), EXIT_USER;
             break;
         case 'l': a->lower = optarg; break;
         case 'u': a->upper = optarg; break;
@@ -122,7 +131,10 @@ static bool read_vec(const IrGraph *g, IrId input, const char *path, int64_t n, 
     return ok;
 }
 
-static bool input_box(const IrGraph *g, const BoundsArgs *a, int64_t n, double *lo, double *hi, DiagCtx *dc) {
+/* The region [lo, hi] and its center x0 (the ball's own, or the box's
+ * middle). */
+static bool input_box(const IrGraph *g, const BoundsArgs *a, int64_t n, double *lo, double *hi, double *x0,
+                      DiagCtx *dc) {
     uint32_t k;
     Arena *tmp = arena_new();
     IrId *ins = ir_inputs(g, tmp, &k), input = k == 1 ? ins[0] : IR_NONE;
@@ -131,13 +143,14 @@ static bool input_box(const IrGraph *g, const BoundsArgs *a, int64_t n, double *
     if (a->input_name) {
         if (strcmp(ir_node(g, input)->name, a->input_name) != 0)
             return diag_error(dc, src_none(), "model has no input named '%s'", a->input_name), false;
-        if (!read_vec(g, input, a->center, n, lo, dc)) return false;
-        for (int64_t i = 0; i < n; i++) hi[i] = lo[i] + a->eps, lo[i] -= a->eps;
+        if (!read_vec(g, input, a->center, n, x0, dc)) return false;
+        for (int64_t i = 0; i < n; i++) lo[i] = x0[i] - a->eps, hi[i] = x0[i] + a->eps;
         return true;
     }
     if (!read_vec(g, input, a->lower, n, lo, dc) || !read_vec(g, input, a->upper, n, hi, dc)) return false;
     for (int64_t i = 0; i < n; i++)
         if (!(lo[i] <= hi[i])) return diag_error(dc, src_none(), "the box is empty at element %lld", (long long)i), false;
+    for (int64_t i = 0; i < n; i++) x0[i] = 0.5 * lo[i] + 0.5 * hi[i];
     return true;
 }
 
@@ -148,7 +161,18 @@ typedef struct {
     bool f32;
     double seconds; /* the analysis alone: preparing the graph and bounding */
     double product_flops, product_seconds; /* of that, the dense products in f32 */
+    double robust, deviation; /* --robust's D (NAN: not asked), the largest move bounded */
 } Report;
+
+/* The largest distance from an output's value at the center to either
+ * end of its bounds: how far any output can move over the region. */
+static double largest_move(BoundsGraph *b, const double *x0, const double *lo, const double *hi, int64_t m) {
+    double *y0 = pd_xmalloc((size_t)m * sizeof *y0 + 8), dev = 0;
+    bounds_eval_real(b, x0, y0);
+    for (int64_t j = 0; j < m; j++) dev = fmax(dev, fmax(hi[j] - y0[j], y0[j] - lo[j]));
+    free(y0);
+    return dev;
+}
 
 static bool print_json(void *ud, FILE *f) {
     const Report *r = ud;
@@ -158,6 +182,12 @@ static bool print_json(void *ud, FILE *f) {
     cJSON_AddNumberToObject(root, "seconds", r->seconds);
     cJSON_AddNumberToObject(root, "product_flops", r->product_flops);
     cJSON_AddNumberToObject(root, "product_seconds", r->product_seconds);
+    if (!isnan(r->robust)) {
+        cJSON *rb = cJSON_AddObjectToObject(root, "robust");
+        cJSON_AddNumberToObject(rb, "delta", r->robust);
+        cJSON_AddNumberToObject(rb, "largest_move", r->deviation);
+        cJSON_AddBoolToObject(rb, "proven", r->deviation <= r->robust);
+    }
     cJSON *lo = cJSON_AddArrayToObject(root, "lower"), *hi = cJSON_AddArrayToObject(root, "upper");
     for (int64_t i = 0; i < r->m; i++) {
         cJSON_AddItemToArray(lo, cJSON_CreateNumber(r->lo[i]));
@@ -178,13 +208,14 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
     int64_t n = bounds_input_size(b), m = bounds_output_size(b);
     double *in_lo = pd_xmalloc((size_t)n * sizeof(double) + 8), *in_hi = pd_xmalloc((size_t)n * sizeof(double) + 8);
     double *lo = pd_xmalloc((size_t)m * sizeof(double) + 8), *hi = pd_xmalloc((size_t)m * sizeof(double) + 8);
-    bool ok = input_box(g, a, n, in_lo, in_hi, dc);
+    double *x0 = pd_xmalloc((size_t)n * sizeof(double) + 8);
+    bool ok = input_box(g, a, n, in_lo, in_hi, x0, dc);
     if (ok && !bounds_method_feasible(b, a->method, a->f32, err, sizeof err)) {
         diag_error(dc, src_none(), "%s", err);
         ok = false;
     }
     static const char *const names[] = {"ibp", "crown", "alpha-crown"};
-    Report r = {lo, hi, m, names[a->method], a->f32, 0, 0, 0};
+    Report r = {lo, hi, m, names[a->method], a->f32, 0, 0, 0, a->robust, 0};
     if (ok) {
         bounds_set_f32(b, a->f32);
         bounds_set_alpha(b, a->alpha_iters, a->alpha_lr);
@@ -198,9 +229,14 @@ static bool run_bounds(const IrGraph *g, const BoundsArgs *a, DiagCtx *dc) {
         printf("%8s %16s %16s\n", "output", "lower", "upper");
         for (int64_t i = 0; i < m; i++) printf("%8lld %16.8g %16.8g\n", (long long)i, lo[i], hi[i]);
         printf("analysis took %.1f ms\n", r.seconds * 1e3);
+        if (!isnan(a->robust)) {
+            r.deviation = largest_move(b, x0, lo, hi, m);
+            printf("robust within %g: %s (no output moves by more than %.6g from its value at the center)\n",
+                   a->robust, r.deviation <= a->robust ? "proven" : "not proven", r.deviation);
+        }
         if (a->json) ok = drv_write_output(a->json, print_json, &r, dc);
     }
-    free(in_lo), free(in_hi), free(lo), free(hi);
+    free(in_lo), free(in_hi), free(lo), free(hi), free(x0);
     bounds_free(b);
     return ok;
 }
