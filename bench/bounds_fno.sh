@@ -1,28 +1,57 @@
 #!/usr/bin/env bash
 # Bounds of an FNO block with growing eps: the first block of the fno1d
 # example (its weights: lifting layer, then spectral conv with 16 modes +
-# 1x1 skip + GELU, width 64) on a 32-point grid, batch 1 (2048 outputs),
-# over the L-infinity ball of radius eps around a slice of the example's
-# input.  IBP against CROWN: the analysis time pdec reports and the mean
-# and largest width of the output bounds.
+# 1x1 skip + GELU, width 64), batch 1, on the example's full grid of 1024
+# points (65536 outputs) and on a 32-point grid (2048 outputs), over
+#   all:  the L-infinity ball of radius eps around the example's first
+#         input (both channels: the initial condition and the grid), and
+#   ic:   the same ball on channel 0 only (the initial condition; the grid
+#         channel fixed), the realistic robustness question.
+# IBP against CROWN: the analysis time pdec reports, its peak memory, and
+# the mean and largest width of the output bounds.
 #
 # usage: bench/bounds_fno.sh [PDEC]     (default build/bin/pdec)
 set -euo pipefail
 PDEC=${1:-build/bin/pdec}
 DIR=$(cd "$(dirname "$0")/.." && pwd)
-MODEL=$DIR/tests/lit/bounds/Inputs/fno1d_block0.pde
-X=$DIR/tests/lit/bounds/Inputs/x32.npy
+IN=$DIR/tests/lit/bounds/Inputs
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-printf '| eps | method | analysis ms | mean width | max width |\n|---|---|---|---|---|\n'
-for eps in 0.0001 0.001 0.003 0.01 0.03 0.1; do
-  for method in ibp crown; do
-    "$PDEC" bounds "$MODEL" --input "x=$X" --eps "$eps" --method "$method" --json "$OUT/b.json" > /dev/null 2>&1
-    python3 - "$OUT/b.json" "$eps" "$method" <<'PY'
+
+# lo/hi .npy files for the channel-0 ball (no numpy needed).
+box() { # x.npy eps lo.npy hi.npy
+  python3 - "$@" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+hl = struct.unpack('<H', d[8:10])[0]
+head, body = d[:10 + hl], d[10 + hl:]
+x = struct.unpack('<%df' % (len(body) // 4), body)
+e = float(sys.argv[2])
+for path, s in ((sys.argv[3], -1), (sys.argv[4], 1)):
+    v = [xi + (s * e if i % 2 == 0 else 0) for i, xi in enumerate(x)]
+    open(path, 'wb').write(head + struct.pack('<%df' % len(v), *v))
+PY
+}
+
+printf '| grid | region | eps | method | analysis s | peak MB | mean width | max width |\n|---|---|---|---|---|---|---|---|\n'
+for grid in 32 1024; do
+  if [ "$grid" = 32 ]; then MODEL=$IN/fno1d_block0.pde X=$IN/x32.npy; else MODEL=$IN/fno1d_block0_1024.pde X=$IN/x1024.npy; fi
+  for region in all ic; do
+    for eps in 0.0001 0.001 0.01 0.1; do
+      if [ "$region" = all ]; then ARGS=(--input "x=$X" --eps "$eps")
+      else box "$X" "$eps" "$OUT/lo.npy" "$OUT/hi.npy"; ARGS=(--lower "$OUT/lo.npy" --upper "$OUT/hi.npy"); fi
+      for method in ibp crown; do
+        /usr/bin/time -f '%M' -o "$OUT/mem" "$PDEC" bounds "$MODEL" "${ARGS[@]}" --method "$method" \
+          --json "$OUT/b.json" > /dev/null 2>&1
+        python3 - "$OUT/b.json" "$OUT/mem" "$grid" "$region" "$eps" "$method" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
+kb = int(open(sys.argv[2]).read().split()[-1])
 w = [h - l for l, h in zip(r["lower"], r["upper"])]
-print("| %s | %s | %.1f | %.4g | %.4g |" % (sys.argv[2], sys.argv[3], r["seconds"] * 1e3, sum(w) / len(w), max(w)))
+print("| %s | %s | %s | %s | %.2f | %.0f | %.4g | %.4g |" % (sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6],
+      r["seconds"], kb / 1024, sum(w) / len(w), max(w)))
 PY
+      done
+    done
   done
 done
