@@ -77,18 +77,18 @@ static double combine(const Case *c, const double *A, const double *lo, const do
 
 /* CROWN once more for the best combination of the rows alone: each
  * unit's relaxation then follows the combined row's signs, which is
- * tighter than combining the rows' own bounds.  Proven?  Else s: the
- * combined row's coefficients. */
+ * tighter than combining the rows' own bounds, and the open units' lower
+ * slopes may take each rule in turn (chain_output_best).  Proven?  Else
+ * s: the combined row's coefficients. */
 static bool rebound(Case *c, const Box *bx, const double *lam, double *s) {
-    double Cl[64], dl = 0, v;
+    double Cl[64], dl = 0;
     if (c->m > 64) return false;
     for (int64_t j = 0; j < c->m; j++) Cl[j] = 0;
     for (int64_t r = 0; r < c->rows; r++) {
         dl += lam[r] * c->d[r];
         for (int64_t j = 0; j < c->m; j++) Cl[j] += lam[r] * c->C[r * c->m + j];
     }
-    chain_output(c->ch, bx->lo, bx->hi, c->state, Cl, &dl, 1, &v, s);
-    return v > 0;
+    return chain_output_best(c->ch, bx->lo, bx->hi, c->state, Cl, dl, s) > 0;
 }
 
 /* Proven safe? Otherwise the dimension to split. */
@@ -111,7 +111,7 @@ static bool safe(Case *c, const Box *bx, int64_t *split) {
      * generic analysis may return IBP's bound instead, when tighter */
     if (c->ch) top = combine(c, A, lo, bx->lo, bx->hi, s, lam);
     bool proven = c->rows && top > 0;
-    if (!proven && c->ch && c->rows >= 2 && c->rows <= 16) proven = rebound(c, bx, lam, s);
+    if (!proven && c->ch && c->rows >= 1 && c->rows <= 16) proven = rebound(c, bx, lam, s);
     /* the split follows every row not yet proven (a combination of the
      * rows that failed points in poor directions), the proven ones barely */
     for (int64_t i = 0; i < c->n && !proven; i++) {

@@ -41,6 +41,7 @@ struct Chain {
     double *h, *z;       /* evaluation: every layer's pre-activation values */
     double *Alo, *Ahi, *Tlo, *Thi, *clo, *chi, *lo2, *hi2, *sl, *su, *tu;
     int64_t *idx;
+    LowerSlope lower; /* the open units' lower slopes (relax_layer) */
 };
 
 /* ---- recognizing the chain --------------------------------------------- */
@@ -250,9 +251,10 @@ void chain_backprop(Chain *c, const double *gy, double *gx) {
 /* ---- bounds ---------------------------------------------------------------- */
 
 /* ReLU relaxation of hidden layer l's units from their bounds: lower
- * line sl*z, upper line su*z + tu (auto_LiRPA's adaptive lower slope, as
- * bounds_relax).  Returns how many units are not always off, listed in
- * c->idx: the others contribute nothing. */
+ * line sl*z, upper line su*z + tu (by default auto_LiRPA's adaptive lower
+ * slope, as bounds_relax; any slope in [0, 1] is a line under the ReLU).
+ * Returns how many units are not always off, listed in c->idx: the others
+ * contribute nothing. */
 static int64_t relax_layer(Chain *c, int l, const double *state) {
     const double *lo = state + c->off[l], *hi = lo + c->L[l].out;
     int64_t live = 0;
@@ -263,6 +265,7 @@ static int64_t relax_layer(Chain *c, int l, const double *state) {
         }
         if (lo[i] >= 0) c->sl[i] = c->su[i] = 1, c->tu[i] = 0;
         else bounds_relax(lo[i], hi[i], 0, &c->su[i], &c->tu[i], &c->sl[i]);
+        if (lo[i] < 0 && c->lower != SLOPE_ADAPTIVE) c->sl[i] = c->lower == SLOPE_ONE;
         c->idx[live++] = i;
     }
     return live;
@@ -411,4 +414,18 @@ void chain_crown(Chain *c, const double *xl, const double *xu, const double *par
         for (int64_t o = 0; parent && o < c->L[0].out; o++) l0[o] = fmax(l0[o], parent[o]), h0[o] = fmin(h0[o], parent[c->L[0].out + o]);
     }
     chain_output(c, xl, xu, state, C, d, k, lo, A);
+}
+
+double chain_output_best(Chain *c, const double *xl, const double *xu, const double *state, const double *C, double d,
+                         double *A) {
+    double best, v, *a = pd_xmalloc((size_t)c->L[0].in * sizeof *a + 8);
+    chain_output(c, xl, xu, state, C, &d, 1, &best, A);
+    for (LowerSlope s = SLOPE_ZERO; s <= SLOPE_ONE && best <= 0; s++) {
+        c->lower = s;
+        chain_output(c, xl, xu, state, C, &d, 1, &v, a);
+        c->lower = SLOPE_ADAPTIVE;
+        if (v > best) best = v, memcpy(A, a, (size_t)c->L[0].in * sizeof *a);
+    }
+    free(a);
+    return best;
 }

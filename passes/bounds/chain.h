@@ -17,6 +17,10 @@
 
 typedef struct Chain Chain;
 
+/* The lower line of a ReLU unit of open sign: auto_LiRPA's adaptive slope
+ * (0 or 1 by the interval's shape), or 0, or 1 for every such unit. */
+typedef enum { SLOPE_ADAPTIVE, SLOPE_ZERO, SLOPE_ONE } LowerSlope;
+
 /* The chain that b's graph is, or NULL when it is anything else. */
 Chain *chain_from_bounds(const BoundsGraph *b);
 void chain_free(Chain *c);
@@ -43,4 +47,11 @@ void chain_crown(Chain *c, const double *xl, const double *xu, const double *par
 void chain_output(Chain *c, const double *xl, const double *xu, const double *state, const double *C,
                   const double *d, int64_t k, double *lo, double *A);
 
+/* chain_output for one row C . y - d, its bound taken with each lower
+ * slope rule in turn until one is positive: the best bound, and in A its
+ * coefficients over the input.  All three rules are sound; which is
+ * tightest depends on the box (on ACAS Xu's narrow valleys the adaptive
+ * rule alone needs 100x more boxes). */
+double chain_output_best(Chain *c, const double *xl, const double *xu, const double *state, const double *C, double d,
+                         double *A);
 #endif

@@ -1,8 +1,8 @@
 /* test_chain.c — the MLP fast path of branch and bound (passes/bounds/chain.c):
  * it recognizes plain dense-ReLU chains only, evaluates them as the
  * interpreter does, bounds a box like the generic CROWN, bounds sub-boxes
- * from their parent's state soundly, and verify decides by it what a grid
- * search says. */
+ * from their parent's state soundly, keeps bounds sound under every lower
+ * slope rule, and verify decides by it what a grid search says. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +136,37 @@ static void subboxes_are_sound(void **state) {
     }
 }
 
+/* Each lower slope rule gives a sound bound for one row, and the best of
+ * them is at least the adaptive rule's.  Somewhere a rule other than the
+ * adaptive one must win, else the rules are not applied. */
+static void slope_rules_are_sound(void **state) {
+    (void)state;
+    int better = 0;
+    for (unsigned seed = 1; seed <= 30; seed++) {
+        IrGraph *g = mlp(seed, 3, 10 + seed % 7, 3 + seed % 3, 2, false);
+        unsigned rs = seed;
+        BoundsGraph *b = prepare(g);
+        Chain *c = chain_from_bounds(b);
+        double lo[3], hi[3], C[2] = {frand(&rs), frand(&rs)}, d = 10, adaptive, best, A[3], x[3], y[2];
+        for (int i = 0; i < 3; i++) lo[i] = frand(&rs), hi[i] = lo[i] + 0.5 + 0.5 * fabs(frand(&rs));
+        double *st = malloc((size_t)chain_state_size(c) * sizeof *st + 8);
+        chain_crown(c, lo, hi, NULL, st, C, &d, 1, &adaptive, A);
+        best = chain_output_best(c, lo, hi, st, C, d, A); /* d large: never positive, every rule runs */
+        assert_true(best >= adaptive);
+        better += best > adaptive + 1e-9;
+        for (int s = 0; s < 500; s++) {
+            for (int i = 0; i < 3; i++) x[i] = lo[i] + (hi[i] - lo[i]) * (0.5 + 0.5 * frand(&rs));
+            chain_eval(c, x, y);
+            assert_true(C[0] * y[0] + C[1] * y[1] - d >= best - 1e-9);
+        }
+        free(st);
+        chain_free(c);
+        bounds_free(b);
+        ir_graph_free(g);
+    }
+    assert_true(better >= 3);
+}
+
 /* Branch and bound on the MLP path (two workers) against brute force: on
  * random 2-input MLPs, "y0 >= t" with t near the sampled top is unsat
  * exactly when a fine grid stays below t, up to the grid's spacing. */
@@ -178,6 +209,7 @@ int main(void) {
         cmocka_unit_test(only_chains_are_taken),
         cmocka_unit_test(root_bounds_match_crown),
         cmocka_unit_test(subboxes_are_sound),
+        cmocka_unit_test(slope_rules_are_sound),
         cmocka_unit_test(verify_agrees_with_a_grid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
