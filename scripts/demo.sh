@@ -31,8 +31,8 @@ if [ -d "$ACAS" ]; then
 fi
 echo "== pdec bounds examples/mlp/mlp.pde, L-inf ball of radius 0.001 around its input (CROWN)"
 "$PDEC" bounds examples/mlp/mlp.pde --input x=examples/mlp/x.npy --eps 0.001
-echo "== FNO robustness: the first FNO-1D block (fno1d's weights, 32 points) over the L-inf ball of radius 0.01"
-echo "   (CROWN): does every output stay within 0.05 of its value at the input?"
-"$PDEC" bounds tests/lit/bounds/Inputs/fno1d_block0.pde --input x=tests/lit/bounds/Inputs/x32.npy --eps 0.01 \
+echo "== FNO robustness: the fno1d example's first block at its full grid (1024 points, 65536 outputs) over"
+echo "   the L-inf ball of radius 0.01 (CROWN): does every output stay within 0.05 of its value at the input?"
+"$PDEC" bounds tests/lit/bounds/Inputs/fno1d_block0_1024.pde --input x=tests/lit/bounds/Inputs/x1024.npy --eps 0.01 \
     --method crown --robust 0.05 --json "$OUT/fno_block_bounds.json" 2>/dev/null |
   sed -n '1,4p;/analysis took/p;/robust within/p'  # (warnings: the example's unused weights)
