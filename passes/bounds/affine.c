@@ -26,8 +26,10 @@
  * |L| the product of the ops' absolute matrices; one more forward pass on
  * |x0| + r in absolute values gives M >= both, and the bounds widen by
  * 2 gamma_D M (M's own error included).  This covers double rounding,
- * which the map path leaves out.  Not here: f32 evaluation errors (with
- * bounds_set_f32, CROWN rows are used as before).
+ * which the map path leaves out.  With bounds_set_f32, each node v's f32
+ * error (|e_v| <= rho_v, rounding.c) reaches z as L_{z<-v} e_v: one more
+ * forward pass in absolute values that adds rho after each node bounds
+ * their sum, as CROWN's rows add |A_v| rho_v at every node they pass.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -58,8 +60,10 @@ bool bounds_affine_op(const BoundsGraph *b, const IrNode *n) {
 }
 
 /* LINEAR: the ops without their constants (a column of L).  AFFINE: with
- * them.  MAGNITUDE: every coefficient and constant by its absolute value. */
-typedef enum { FW_LINEAR, FW_AFFINE, FW_MAGNITUDE } FwMode;
+ * them.  MAGNITUDE: every coefficient and constant by its absolute value.
+ * ERROR: absolute coefficients, no constants, each node's f32 rounding
+ * bound rho added after it (the sum over nodes v of |L_{z<-v}| rho_v). */
+typedef enum { FW_LINEAR, FW_AFFINE, FW_MAGNITUDE, FW_ERROR } FwMode;
 
 typedef struct {
     const BoundsGraph *b;
@@ -75,7 +79,11 @@ static IrId variable_operand(const BoundsGraph *b, const IrNode *n) {
     return n->in[0];
 }
 
-static double konst(const Fwd *f, double c) { return f->mode == FW_LINEAR ? 0 : f->mode == FW_MAGNITUDE ? fabs(c) : c; }
+static bool absolute(const Fwd *f) { return f->mode == FW_MAGNITUDE || f->mode == FW_ERROR; }
+
+static double konst(const Fwd *f, double c) {
+    return f->mode == FW_AFFINE ? c : f->mode == FW_MAGNITUDE ? fabs(c) : 0;
+}
 
 /* Operand k of an add or sub at output index i. */
 static double operand_at(const Fwd *f, const IrNode *n, const BNode *bn, int k, int64_t i) {
@@ -85,7 +93,7 @@ static double operand_at(const Fwd *f, const IrNode *n, const BNode *bn, int k, 
 }
 
 static void fwd_binary(const Fwd *f, const IrNode *n, const BNode *bn, double *y) {
-    bool mag = f->mode == FW_MAGNITUDE;
+    bool mag = absolute(f);
     if (n->op == IR_OP_MUL) {
         int v = f->b->nodes[n->in[0]].variable ? 0 : 1;
         const BNode *c = &f->b->nodes[n->in[1 - v]];
@@ -104,7 +112,7 @@ static void fwd_matmul(const Fwd *f, const IrNode *n, const BNode *bn, double *y
     const DenseW *d = bn->dense;
     const double *x = f->v[n->in[0]];
     int64_t K = d->K, N = d->N;
-    bool mag = f->mode == FW_MAGNITUDE;
+    bool mag = absolute(f);
     for (int64_t r = 0; r < bn->n / N; r++) {
         const double *xr = x + r * K;
         double *yr = y + r * N;
@@ -120,7 +128,7 @@ static void fwd_matmul(const Fwd *f, const IrNode *n, const BNode *bn, double *y
 }
 
 static void fwd_map(const Fwd *f, const SparseMap *m, const double *x, int64_t n_out, double *y) {
-    bool mag = f->mode == FW_MAGNITUDE;
+    bool mag = absolute(f);
     for (int64_t o = 0; o < n_out; o++) y[o] = m->bias ? konst(f, m->bias[o]) : 0;
     for (int64_t t = 0; t < m->nnz; t++) y[m->out[t]] += (mag ? fabs(m->w[t]) : m->w[t]) * x[m->in[t]];
 }
@@ -135,10 +143,10 @@ static void fwd_node(const Fwd *f, IrId id) {
     case IR_OP_MATMUL: fwd_matmul(f, n, bn, y); return;
     case IR_OP_RESHAPE: memcpy(y, x, (size_t)bn->n * sizeof *y); return;
     case IR_OP_NEG:
-        for (int64_t i = 0; i < bn->n; i++) y[i] = f->mode == FW_MAGNITUDE ? x[i] : -x[i];
+        for (int64_t i = 0; i < bn->n; i++) y[i] = absolute(f) ? x[i] : -x[i];
         return;
     default:
-        if (bn->xf) bounds_xform_apply(bn->xf, f->mode == FW_MAGNITUDE ? XF_MAGNITUDE : XF_LINEAR, false, x, y);
+        if (bn->xf) bounds_xform_apply(bn->xf, absolute(f) ? XF_MAGNITUDE : XF_LINEAR, false, x, y);
         else if (bn->map) fwd_map(f, bn->map, x, bn->n, y);
         else pd_die("bounds: no forward rule for %s", ir_op_info(n->op)->name);
     }
@@ -146,7 +154,11 @@ static void fwd_node(const Fwd *f, IrId id) {
 
 static void run(Fwd *f, FwMode mode) {
     f->mode = mode;
-    for (uint32_t k = 1; k < f->count; k++) fwd_node(f, f->order[k]);
+    for (uint32_t k = 1; k < f->count; k++) {
+        fwd_node(f, f->order[k]);
+        const BNode *bn = &f->b->nodes[f->order[k]];
+        for (int64_t i = 0; mode == FW_ERROR && i < bn->n; i++) f->v[f->order[k]][i] += bn->rho[i];
+    }
 }
 
 /* The most terms one output of node id sums (its depth in D). */
@@ -230,7 +242,7 @@ static void exact_bounds(Fwd *f, IrId z, const double *c, const double *r, doubl
     const BoundsGraph *b = f->b;
     BNode *bz = &b->nodes[z];
     int64_t n = b->nodes[b->input].n, nz = bz->n;
-    double *zc = pd_xmalloc((size_t)(3 * nz) * sizeof *zc + 8), *rad = zc + nz, *mag = rad + nz;
+    double *zc = pd_xcalloc((size_t)(4 * nz) + 1, sizeof *zc), *rad = zc + nz, *mag = rad + nz, *e32 = mag + nz;
     memcpy(f->v[b->input], c, (size_t)n * sizeof *c);
     run(f, FW_AFFINE);
     memcpy(zc, f->v[z], (size_t)nz * sizeof *zc);
@@ -239,8 +251,13 @@ static void exact_bounds(Fwd *f, IrId z, const double *c, const double *r, doubl
     memcpy(mag, f->v[z], (size_t)nz * sizeof *mag);
     radius(f, r, z, rad);
     double gam = 2 * D * U64 / (1 - D * U64);
+    if (b->f32) { /* the f32 errors of z and of every node before it */
+        memset(f->v[b->input], 0, (size_t)n * sizeof(double));
+        run(f, FW_ERROR);
+        for (int64_t i = 0; i < nz; i++) e32[i] = f->v[z][i] * (1 + gam);
+    }
     for (int64_t i = 0; i < nz; i++) {
-        double margin = gam * mag[i];
+        double margin = gam * mag[i] + e32[i];
         bz->lo[i] = fmax(bz->lo[i], zc[i] - rad[i] - margin);
         bz->hi[i] = fmin(bz->hi[i], zc[i] + rad[i] + margin);
     }
@@ -249,7 +266,7 @@ static void exact_bounds(Fwd *f, IrId z, const double *c, const double *r, doubl
 
 bool bounds_affine_exact(BoundsGraph *b, IrId z, int64_t rows) {
     BNode *bz = &b->nodes[z];
-    if (!bz->affine || b->f32 || b->affine_mode == AFFINE_OFF) return false;
+    if (!bz->affine || b->affine_mode == AFFINE_OFF) return false;
     const BNode *x = &b->nodes[b->input];
     double *c = pd_xmalloc((size_t)(2 * x->n) * sizeof *c + 8), *r = c + x->n;
     int64_t cols;
@@ -321,7 +338,10 @@ static void step(const BoundsGraph *b, const IrNode *n, const BNode *bn, int64_t
 /* Unit i's bound: the chain's steps, then z's interval end. */
 static double unit_bound(const BoundsGraph *b, const IrId *chain, int len, IrId z, int64_t i, bool upper) {
     double a = 1, off = 0;
-    for (int c = 0; c < len && a != 0; c++) step(b, ir_node(b->g, chain[c]), &b->nodes[chain[c]], i, upper, &a, &off);
+    for (int c = 0; c < len && a != 0; c++) {
+        if (b->f32) off += (upper ? 1 : -1) * fabs(a) * b->nodes[chain[c]].rho[i]; /* crown.c's add_rounding */
+        step(b, ir_node(b->g, chain[c]), &b->nodes[chain[c]], i, upper, &a, &off);
+    }
     if (a == 0) return off;
     const BNode *e = &b->nodes[z];
     return off + ((a >= 0) != upper ? a * e->lo[i] : a * e->hi[i]);
@@ -361,8 +381,8 @@ static bool behind_passes(const BoundsGraph *b, IrId id, bool *seen) {
 /* Node id needs CROWN rows (its bounds feed a relaxation, or it is the
  * output) that would cross a transform kept as passes: one row per unit,
  * each a pass over the transform's lines, quadratic in the grid. */
-static bool rows_cross_passes(const BoundsGraph *b, IrId id, bool f32) {
-    if (b->nodes[id].affine && !f32) return false; /* forward mode instead */
+static bool rows_cross_passes(const BoundsGraph *b, IrId id) {
+    if (b->nodes[id].affine) return false; /* forward mode instead */
     bool *seen = pd_xcalloc(b->count + 1, sizeof *seen), r = behind_passes(b, id, seen);
     free(seen);
     return r;
@@ -374,18 +394,21 @@ static bool needs_rows(const BoundsGraph *b, const IrNode *n, uint32_t k) {
 }
 
 bool bounds_method_feasible(const BoundsGraph *b, BoundsMethod m, bool f32, char *err, size_t errlen) {
+    (void)f32; /* f32 errors are carried forward too (affine.c) */
     if (m == BOUNDS_IBP) return true;
     IrId bad = IR_NONE;
     for (uint32_t i = 0; i < b->count && bad == IR_NONE; i++) {
         const IrNode *n = ir_node(b->g, i);
         for (uint32_t k = 0; b->nodes[i].variable && k < n->nin && bad == IR_NONE; k++)
-            if (needs_rows(b, n, k) && rows_cross_passes(b, n->in[k], f32)) bad = n->in[k];
+            if (needs_rows(b, n, k) && rows_cross_passes(b, n->in[k])) bad = n->in[k];
     }
     IrId id = b->output; /* the output's rows: none when read off an affine node */
     while (id != b->input && !b->nodes[id].affine && elementwise(b, ir_node(b->g, id), &b->nodes[id]))
         id = variable_operand(b, ir_node(b->g, id));
-    if (bad == IR_NONE && (f32 || m == BOUNDS_ALPHA_CROWN || !b->nodes[id].affine) && rows_cross_passes(b, b->output, true))
+    bool *seen = pd_xcalloc(b->count + 1, sizeof *seen);
+    if (bad == IR_NONE && (m == BOUNDS_ALPHA_CROWN || !b->nodes[id].affine) && behind_passes(b, b->output, seen))
         bad = b->output;
+    free(seen);
     if (bad == IR_NONE) return true;
     snprintf(err, errlen, "bounds: %s would push a row per unit of %s back through a transform too large for a map; "
              "use --method ibp, or bound the first block alone", m == BOUNDS_ALPHA_CROWN ? "alpha-crown" : "crown",

@@ -88,7 +88,8 @@ static void passes_and_forward_mode_match_maps_and_rows(void **state) {
     }
     char err[256];
     assert_true(bounds_method_feasible(neu, BOUNDS_CROWN, false, err, sizeof err));
-    assert_false(bounds_method_feasible(neu, BOUNDS_CROWN, true, err, sizeof err));
+    assert_true(bounds_method_feasible(neu, BOUNDS_CROWN, true, err, sizeof err));
+    assert_false(bounds_method_feasible(neu, BOUNDS_ALPHA_CROWN, false, err, sizeof err));
     free(lo), free(r);
     bounds_free(old), bounds_free(neu);
     ir_graph_free(g);
@@ -140,18 +141,23 @@ static void middle_size_is_sound(void **state) {
     ir_graph_free(g);
 }
 
-/* f32 mode on the passes: CROWN rows cross them (xform.c's transpose and
- * rounding terms); f32 runs inside with no tolerance. */
-static void f32_rows_through_passes_are_sound(void **state) {
+/* f32 mode on the passes, by CROWN rows across them (xform.c's transpose
+ * and rounding terms) and by forward mode (the errors carried forward):
+ * f32 runs inside with no tolerance; forward within 1e-5 of the rows (its |T2| |T1| is above |T2 T1|). */
+static void f32_bounds_on_passes_are_sound(void **state) {
     (void)state;
     IrGraph *g = block(32);
     BoundsGraph *b = prepared(g, true);
     int64_t n = bounds_input_size(b), m = bounds_output_size(b);
-    double *lo = malloc((size_t)(2 * n) * sizeof *lo), *hi = lo + n, *r = malloc((size_t)(2 * m) * sizeof *r);
+    double *lo = malloc((size_t)(2 * n) * sizeof *lo), *hi = lo + n, *r = malloc((size_t)(4 * m) * sizeof *r);
     region(32, 0.01, true, lo, hi);
     bounds_set_f32(b, true);
-    bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, r, r + m);
-    sampled_inside(g, lo, hi, n, r, r + m, m, 0, 300);
+    for (int mode = 0; mode < 2; mode++) {
+        b->affine_mode = mode ? AFFINE_ON : AFFINE_OFF;
+        bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, r + 2 * mode * m, r + (2 * mode + 1) * m);
+        sampled_inside(g, lo, hi, n, r + 2 * mode * m, r + (2 * mode + 1) * m, m, 0, 300);
+    }
+    assert_close(r, r + 2 * m, 2 * m, 1e-5);
     free(lo), free(r);
     bounds_free(b);
     ir_graph_free(g);
@@ -248,7 +254,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(passes_and_forward_mode_match_maps_and_rows),
         cmocka_unit_test(middle_size_is_sound),
-        cmocka_unit_test(f32_rows_through_passes_are_sound),
+        cmocka_unit_test(f32_bounds_on_passes_are_sound),
         cmocka_unit_test(every_transform_as_passes_matches_its_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
