@@ -32,6 +32,7 @@
  * their sum, as CROWN's rows add |A_v| rho_v at every node they pass.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,12 @@ static void fwd_binary(const Fwd *f, const IrNode *n, const BNode *bn, double *y
         return;
     }
     double s = n->op == IR_OP_SUB && !mag ? -1 : 1;
+    const BNode *a = &f->b->nodes[n->in[0]], *c = &f->b->nodes[n->in[1]];
+    if (f->mode == FW_LINEAR && !bn->bcast[0] && !bn->bcast[1] && a->variable != c->variable) {
+        const double *x = f->v[n->in[a->variable ? 0 : 1]]; /* a column: the constant drops */
+        for (int64_t i = 0; i < bn->n; i++) y[i] = a->variable ? x[i] : s * x[i];
+        return;
+    }
     for (int64_t i = 0; i < bn->n; i++) y[i] = operand_at(f, n, bn, 0, i) + s * operand_at(f, n, bn, 1, i);
 }
 
@@ -118,19 +125,23 @@ static void fwd_matmul(const Fwd *f, const IrNode *n, const BNode *bn, double *y
         double *yr = y + r * N;
         bool any = false;
         for (int64_t k = 0; k < K && !any; k++) any = xr[k] != 0;
+        if (!any) {
+            memset(yr, 0, (size_t)N * sizeof *yr);
+            continue;
+        }
         for (int64_t j = 0; j < N; j++) {
             const float *w = d->wt + j * K;
             double s = 0;
-            for (int64_t k = 0; any && k < K; k++) s += (mag ? fabs((double)w[k]) : (double)w[k]) * xr[k];
+            for (int64_t k = 0; k < K; k++) s += (mag ? fabs((double)w[k]) : (double)w[k]) * xr[k];
             yr[j] = s;
         }
     }
 }
 
-static void fwd_map(const Fwd *f, const SparseMap *m, const double *x, int64_t n_out, double *y) {
+static void fwd_map(const Fwd *f, SparseMap *m, const double *x, int64_t n_out, double *y) {
     bool mag = absolute(f);
     for (int64_t o = 0; o < n_out; o++) y[o] = m->bias ? konst(f, m->bias[o]) : 0;
-    for (int64_t t = 0; t < m->nnz; t++) y[m->out[t]] += (mag ? fabs(m->w[t]) : m->w[t]) * x[m->in[t]];
+    bounds_sparse_apply(m, n_out, x, mag, y);
 }
 
 static void fwd_node(const Fwd *f, IrId id) {
@@ -207,20 +218,50 @@ static void cone_free(Fwd *f) {
     free(f->v), free(f->order);
 }
 
-/* rad = sum over input units j of r_j |L e_j|, one linear run each. */
+/* Input units [lo, hi) of the radius sum, on a thread: its own vectors
+ * for the cone, its partial sum added under the lock (two partials add in
+ * either order to the same double; more may differ in the last bits,
+ * which the margin's D covers). */
+typedef struct {
+    const Fwd *f;
+    const double *r;
+    IrId z;
+    double *rad;
+    pthread_mutex_t lock;
+} Columns;
+
+static void columns(void *ctx, int64_t lo, int64_t hi) {
+    Columns *c = ctx;
+    const BoundsGraph *b = c->f->b;
+    Fwd f = {.b = b, .order = c->f->order, .count = c->f->count, .v = pd_xcalloc(b->count + 1, sizeof *f.v)};
+    for (uint32_t k = 0; k < f.count; k++) f.v[f.order[k]] = pd_xcalloc((size_t)b->nodes[f.order[k]].n + 1, sizeof(double));
+    int64_t nz = b->nodes[c->z].n;
+    double *x = f.v[b->input], *rad = pd_xcalloc((size_t)nz + 1, sizeof *rad);
+    for (int64_t j = lo; j < hi; j++) {
+        if (c->r[j] == 0) continue;
+        x[j] = c->r[j];
+        run(&f, FW_LINEAR);
+        x[j] = 0;
+        for (int64_t i = 0; i < nz; i++) rad[i] += fabs(f.v[c->z][i]);
+    }
+    pthread_mutex_lock(&c->lock);
+    for (int64_t i = 0; i < nz; i++) c->rad[i] += rad[i];
+    pthread_mutex_unlock(&c->lock);
+    for (uint32_t k = 0; k < f.count; k++) free(f.v[f.order[k]]);
+    free(f.v), free(rad);
+}
+
+/* rad = sum over input units j of r_j |L e_j|, one linear run each,
+ * the units split between the graph's threads (after a first run: the
+ * maps' by-output lists are built then, not by racing threads). */
 static void radius(Fwd *f, const double *r, IrId z, double *rad) {
     const BoundsGraph *b = f->b;
-    double *x = f->v[b->input];
-    int64_t n = b->nodes[b->input].n, nz = b->nodes[z].n;
-    memset(x, 0, (size_t)n * sizeof *x);
+    int64_t n = b->nodes[b->input].n, nz = b->nodes[z].n, units = 0;
+    for (uint32_t k = 0; k < f->count; k++) units += b->nodes[f->order[k]].n;
     memset(rad, 0, (size_t)nz * sizeof *rad);
-    for (int64_t j = 0; j < n; j++) {
-        if (r[j] == 0) continue;
-        x[j] = r[j];
-        run(f, FW_LINEAR);
-        x[j] = 0;
-        for (int64_t i = 0; i < nz; i++) rad[i] += fabs(f->v[z][i]);
-    }
+    Columns c = {f, r, z, rad, PTHREAD_MUTEX_INITIALIZER};
+    bounds_parallel_rows(n, (double)n * (double)units, b->threads, columns, &c);
+    pthread_mutex_destroy(&c.lock);
 }
 
 /* The box's center and radius (the radius rounded up: it must cover the

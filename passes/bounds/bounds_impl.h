@@ -185,6 +185,10 @@ void bounds_sparse_ibp(const SparseMap *m, const BNode *x, BNode *y);
 void bounds_sparse_back(SparseMap *m, int64_t k, int64_t n_out, int64_t n_in, const double *Alo, const double *Ahi,
                         double *Tlo, double *Thi, double *blo, double *bhi, int threads);
 
+/* y += the map's terms applied to x (absolute: |w| for w), without its
+ * bias (affine.c's forward mode). */
+void bounds_sparse_apply(SparseMap *m, int64_t n_out, const double *x, bool absolute, double *y);
+
 /* maxpool over its window terms (sparse.c). */
 void bounds_maxpool_ibp(const SparseMap *m, const BNode *x, BNode *y);
 void bounds_maxpool_back(const SparseMap *m, const BNode *x, int64_t k, int64_t n_out, const double *Alo,

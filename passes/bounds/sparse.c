@@ -191,6 +191,21 @@ static void by_output(SparseMap *m, int64_t n_out) {
     free(fill);
 }
 
+/* y[o] += the terms of output o (absolute: |w|), by output, four running
+ * sums per output: a row's terms then add at the adder's throughput, not
+ * its latency (affine.c's forward mode sends every column through). */
+void bounds_sparse_apply(SparseMap *m, int64_t n_out, const double *x, bool absolute, double *y) {
+    by_output(m, n_out);
+    for (int64_t o = 0; o < n_out; o++) {
+        double acc[4] = {0, 0, 0, 0};
+        int64_t s = m->first[o], e = m->first[o + 1];
+        for (; s + 4 <= e; s += 4)
+            for (int k = 0; k < 4; k++) acc[k] += (absolute ? fabs(m->sw[s + k]) : m->sw[s + k]) * x[m->sin[s + k]];
+        for (; s < e; s++) acc[0] += (absolute ? fabs(m->sw[s]) : m->sw[s]) * x[m->sin[s]];
+        y[o] += (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    }
+}
+
 typedef struct {
     const SparseMap *m;
     int64_t n_out, n_in;

@@ -119,7 +119,8 @@ static void sampled_inside(IrGraph *g, const double *lo, const double *hi, int64
     pdrt_tensor_free(&x);
 }
 
-/* At 128 points: CROWN inside IBP and much tighter; samples inside. */
+/* At 128 points: CROWN inside IBP and much tighter; samples inside; the
+ * same on two threads. */
 static void middle_size_is_sound(void **state) {
     (void)state;
     IrGraph *g = block(128);
@@ -136,6 +137,9 @@ static void middle_size_is_sound(void **state) {
     }
     assert_true(wc < 0.2 * wi);
     sampled_inside(g, lo, hi, n, r + 2 * m, r + 3 * m, m, 1e-5, 300);
+    bounds_set_threads(b, 2); /* forward columns split between threads */
+    bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, r, r + m);
+    assert_close(r, r + 2 * m, 2 * m, 1e-12);
     free(lo), free(r);
     bounds_free(b);
     ir_graph_free(g);
