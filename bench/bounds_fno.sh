@@ -11,8 +11,10 @@
 # the mean and largest width of the output bounds.
 #
 # usage: bench/bounds_fno.sh [PDEC]     (default build/bin/pdec)
+#        THREADS=2 bench/bounds_fno.sh   (pdec's --threads, default 1)
 set -euo pipefail
 PDEC=${1:-build/bin/pdec}
+THREADS=${THREADS:-1}
 DIR=$(cd "$(dirname "$0")/.." && pwd)
 IN=$DIR/tests/lit/bounds/Inputs
 OUT=$(mktemp -d)
@@ -41,7 +43,7 @@ for grid in 32 1024; do
       if [ "$region" = all ]; then ARGS=(--input "x=$X" --eps "$eps")
       else box "$X" "$eps" "$OUT/lo.npy" "$OUT/hi.npy"; ARGS=(--lower "$OUT/lo.npy" --upper "$OUT/hi.npy"); fi
       for method in ibp crown; do
-        /usr/bin/time -f '%M' -o "$OUT/mem" "$PDEC" bounds "$MODEL" "${ARGS[@]}" --method "$method" \
+        /usr/bin/time -f '%M' -o "$OUT/mem" "$PDEC" bounds "$MODEL" "${ARGS[@]}" --method "$method" --threads "$THREADS" \
           --json "$OUT/b.json" > /dev/null 2>&1
         python3 - "$OUT/b.json" "$OUT/mem" "$grid" "$region" "$eps" "$method" <<'PY'
 import json, sys
