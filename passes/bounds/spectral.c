@@ -313,20 +313,25 @@ static XForm *transform_passes(const BoundsGraph *b, const IrNode *n, char *err,
     return f;
 }
 
-/* The map's terms if it were one (an estimate for one pass, exact enough:
- * each entry of a line meets every entry of the other side). */
-static double one_pass_terms(const BoundsGraph *b, const IrNode *n, int *np) {
+/* The composed map's terms, at most: every real unit of the output meets
+ * every real unit of each pass's line (the DFT's coefficients are not
+ * zero), so composing is not even tried when that is too many (it would
+ * build up to 2^26 terms before failing).  OUT: *np, the passes. */
+static double map_terms(const BoundsGraph *b, const IrNode *n, int *np) {
     const IrType *in = &ir_node(b->g, n->in[0])->type;
     Pass p[IR_MAX_RANK + 1];
     *np = passes_of(n, in, p);
-    if (*np != 1) return 0;
-    return (double)ir_type_numel(in) * (in->dtype == IR_C64 ? 2 : 1) * (double)p[0].out_len * 2;
+    double t = (double)ir_type_numel(&n->type) * (n->type.dtype == IR_C64 ? 2 : 1);
+    for (int k = 0; k < *np; k++) t *= (double)in->dims[p[k].axis] * 2;
+    return t;
 }
 
 bool bounds_spectral_setup(const BoundsGraph *b, const IrNode *n, BNode *bn, char *err, size_t errlen) {
     if (n->op == IR_OP_MIX) return (bn->map = mix_map(b, n, err, errlen)) != NULL;
     int np;
-    if (one_pass_terms(b, n, &np) > (double)ONE_PASS_TERMS) return (bn->xf = transform_passes(b, n, err, errlen)) != NULL;
+    double terms = map_terms(b, n, &np);
+    if (np > 0 && terms > (double)(np == 1 ? ONE_PASS_TERMS : MAX_TERMS))
+        return (bn->xf = transform_passes(b, n, err, errlen)) != NULL;
     if ((bn->map = transform_map(b, n, err, errlen)) != NULL || np == 0) return bn->map != NULL;
     return (bn->xf = transform_passes(b, n, err, errlen)) != NULL;
 }
