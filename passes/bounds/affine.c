@@ -71,6 +71,7 @@ typedef struct {
     IrId *order;       /* z's cone, topological, the input first */
     uint32_t count;
     double **v;        /* per node id: its vector in the current run */
+    double **mixw;     /* per mix node: its weights as [S][cin][cout] */
     FwMode mode;
 } Fwd;
 
@@ -106,9 +107,15 @@ static void fwd_binary(const Fwd *f, const IrNode *n, const BNode *bn, double *y
     }
     double s = n->op == IR_OP_SUB && !mag ? -1 : 1;
     const BNode *a = &f->b->nodes[n->in[0]], *c = &f->b->nodes[n->in[1]];
-    if (f->mode == FW_LINEAR && !bn->bcast[0] && !bn->bcast[1] && a->variable != c->variable) {
-        const double *x = f->v[n->in[a->variable ? 0 : 1]]; /* a column: the constant drops */
-        for (int64_t i = 0; i < bn->n; i++) y[i] = a->variable ? x[i] : s * x[i];
+    int v = a->variable ? 0 : 1;
+    if (f->mode == FW_LINEAR && !bn->bcast[v] && a->variable != c->variable) {
+        const double *x = f->v[n->in[v]]; /* a column: the constant drops */
+        for (int64_t i = 0; i < bn->n; i++) y[i] = v == 0 ? x[i] : s * x[i];
+        return;
+    }
+    if (!bn->bcast[0] && !bn->bcast[1] && a->variable && c->variable) {
+        const double *x0 = f->v[n->in[0]], *x1 = f->v[n->in[1]];
+        for (int64_t i = 0; i < bn->n; i++) y[i] = x0[i] + s * x1[i];
         return;
     }
     for (int64_t i = 0; i < bn->n; i++) y[i] = operand_at(f, n, bn, 0, i) + s * operand_at(f, n, bn, 1, i);
@@ -144,6 +151,43 @@ static void fwd_map(const Fwd *f, SparseMap *m, const double *x, int64_t n_out, 
     bounds_sparse_apply(m, n_out, x, mag, y);
 }
 
+/* mix's weights w[i, o, s] reordered so that a mode's outputs for one
+ * input channel are contiguous (units of 2 doubles when complex). */
+static double *mix_weights(const BoundsGraph *b, const IrNode *n) {
+    const IrType *wt = &ir_node(b->g, n->in[1])->type;
+    int64_t ci = wt->dims[0], co = wt->dims[1], S = ir_type_numel(wt) / (ci * co), u = wt->dtype == IR_C64 ? 2 : 1;
+    const double *w = b->nodes[n->in[1]].value;
+    double *t = pd_xmalloc((size_t)(S * ci * co * u) * sizeof *t + 8);
+    for (int64_t i = 0; i < ci; i++)
+        for (int64_t o = 0; o < co; o++)
+            for (int64_t s = 0; s < S; s++)
+                for (int64_t p = 0; p < u; p++) t[((s * ci + i) * co + o) * u + p] = w[((i * co + o) * S + s) * u + p];
+    return t;
+}
+
+/* y[b, s, o] = sum_i x[b, s, i] w[i, o, s] directly (the map's terms, in
+ * an order that streams the weights). */
+static void fwd_mix(const Fwd *f, IrId id, const IrNode *n, const BNode *bn, double *y) {
+    const IrType *wt = &ir_node(f->b->g, n->in[1])->type;
+    int64_t ci = wt->dims[0], co = wt->dims[1], S = ir_type_numel(wt) / (ci * co), u = wt->dtype == IR_C64 ? 2 : 1;
+    const double *x = f->v[n->in[0]];
+    double sg = absolute(f) ? 1 : -1;
+    memset(y, 0, (size_t)bn->n * sizeof *y);
+    for (int64_t bs = 0; bs < bn->n / (co * u); bs++)
+        for (int64_t i = 0; i < ci; i++) {
+            double xr = x[(bs * ci + i) * u], xi = u == 2 ? x[(bs * ci + i) * u + 1] : 0, *yo = y + bs * co * u;
+            const double *w = f->mixw[id] + (bs % S * ci + i) * co * u;
+            if (xr == 0 && xi == 0) continue;
+            if (u == 1) for (int64_t o = 0; o < co; o++) yo[o] += (absolute(f) ? fabs(w[o]) : w[o]) * xr;
+            else if (absolute(f))
+                for (int64_t o = 0; o < co; o++)
+                    yo[2 * o] += fabs(w[2 * o]) * xr + fabs(w[2 * o + 1]) * xi, yo[2 * o + 1] += fabs(w[2 * o + 1]) * xr + fabs(w[2 * o]) * xi;
+            else
+                for (int64_t o = 0; o < co; o++)
+                    yo[2 * o] += w[2 * o] * xr + sg * w[2 * o + 1] * xi, yo[2 * o + 1] += w[2 * o + 1] * xr + w[2 * o] * xi;
+        }
+}
+
 static void fwd_node(const Fwd *f, IrId id) {
     const IrNode *n = ir_node(f->b->g, id);
     const BNode *bn = &f->b->nodes[id];
@@ -152,6 +196,7 @@ static void fwd_node(const Fwd *f, IrId id) {
     switch (n->op) {
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: fwd_binary(f, n, bn, y); return;
     case IR_OP_MATMUL: fwd_matmul(f, n, bn, y); return;
+    case IR_OP_MIX: fwd_mix(f, id, n, bn, y); return;
     case IR_OP_RESHAPE: memcpy(y, x, (size_t)bn->n * sizeof *y); return;
     case IR_OP_NEG:
         for (int64_t i = 0; i < bn->n; i++) y[i] = absolute(f) ? x[i] : -x[i];
@@ -199,10 +244,12 @@ static double cone(Fwd *f, IrId z, bool *structured) {
     }
     f->order = pd_xmalloc((size_t)(z + 2) * sizeof *f->order), f->count = 0;
     f->v = pd_xcalloc(b->count + 1, sizeof *f->v);
+    f->mixw = pd_xcalloc(b->count + 1, sizeof *f->mixw);
     for (IrId id = b->input; id <= z; id++) {
         if (!in[id]) continue;
         f->order[f->count++] = id;
         f->v[id] = pd_xcalloc((size_t)b->nodes[id].n + 1, sizeof(double));
+        if (ir_node(b->g, id)->op == IR_OP_MIX) f->mixw[id] = mix_weights(b, ir_node(b->g, id));
         *structured |= b->nodes[id].xf != NULL;
         const IrNode *n = ir_node(b->g, id);
         for (uint32_t k = 0; id != b->input && k < n->nin; k++) depth[id] = fmax(depth[id], depth[n->in[k]]);
@@ -214,8 +261,8 @@ static double cone(Fwd *f, IrId z, bool *structured) {
 }
 
 static void cone_free(Fwd *f) {
-    for (uint32_t k = 0; k < f->count; k++) free(f->v[f->order[k]]);
-    free(f->v), free(f->order);
+    for (uint32_t k = 0; k < f->count; k++) free(f->v[f->order[k]]), free(f->mixw[f->order[k]]);
+    free(f->v), free(f->mixw), free(f->order);
 }
 
 /* Input units [lo, hi) of the radius sum, on a thread: its own vectors
@@ -233,7 +280,8 @@ typedef struct {
 static void columns(void *ctx, int64_t lo, int64_t hi) {
     Columns *c = ctx;
     const BoundsGraph *b = c->f->b;
-    Fwd f = {.b = b, .order = c->f->order, .count = c->f->count, .v = pd_xcalloc(b->count + 1, sizeof *f.v)};
+    Fwd f = {.b = b, .order = c->f->order, .count = c->f->count, .v = pd_xcalloc(b->count + 1, sizeof *f.v),
+             .mixw = c->f->mixw};
     for (uint32_t k = 0; k < f.count; k++) f.v[f.order[k]] = pd_xcalloc((size_t)b->nodes[f.order[k]].n + 1, sizeof(double));
     int64_t nz = b->nodes[c->z].n;
     double *x = f.v[b->input], *rad = pd_xcalloc((size_t)nz + 1, sizeof *rad);
