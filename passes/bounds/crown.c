@@ -19,11 +19,11 @@ typedef struct {
     double *lo, *hi; /* k x n coefficient matrices, or NULL when unreached */
 } Coef;
 
-/* Rows settled early (bounds_crown_sign): the caller's row of each row
- * still in the pass, and where settled rows' bounds go. */
 /* Multiply-adds from which a sign pass's few rows go to f32. */
 #define SIGN_F32_WORK 1e6
 
+/* Rows settled early (bounds_crown_sign): the caller's row of each row
+ * still in the pass, and where settled rows' bounds go. */
 typedef struct {
     int64_t *orig;
     double *lo, *hi;
