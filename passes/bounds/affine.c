@@ -484,7 +484,9 @@ static bool needs_rows(const BoundsGraph *b, const IrNode *n, uint32_t k) {
 
 bool bounds_method_feasible(const BoundsGraph *b, BoundsMethod m, bool f32, char *err, size_t errlen) {
     (void)f32; /* f32 errors are carried forward too (affine.c) */
-    if (m == BOUNDS_IBP) return true;
+    bool passes = false;
+    for (uint32_t i = 0; i < b->count; i++) passes |= b->nodes[i].xf != NULL;
+    if (m == BOUNDS_IBP || !passes) return true;
     IrId bad = IR_NONE;
     for (uint32_t i = 0; i < b->count && bad == IR_NONE; i++) {
         const IrNode *n = ir_node(b->g, i);
