@@ -503,7 +503,7 @@ static void linear(BoundsGraph *b, const double *in_lo, const double *in_hi, Bou
             continue;
         }
         for (int64_t j = 0; j < m; j++) {
-            double c = C ? C[r * m + j] : (j == r);
+            double c = C[r * m + j];
             l += c >= 0 ? c * out->lo[j] : c * out->hi[j];
             h += c >= 0 ? c * out->hi[j] : c * out->lo[j];
         }
