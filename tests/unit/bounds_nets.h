@@ -1,14 +1,18 @@
 /* bounds_nets.h — graph builders shared by the bounds unit tests
  * (test_bounds.c, test_bounds_affine.c): constants, one- and two-operand
- * ops, a seeded random number, and a network with every transform kind.
+ * ops, a seeded random number, a network with every transform kind, and
+ * the sampled soundness check.
  * Static inline, so that a test that uses only some of them builds
  * without unused-function warnings. */
 #ifndef PD_TESTS_BOUNDS_NETS_H
 #define PD_TESTS_BOUNDS_NETS_H
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/interp/interp.h"
 #include "ir/ir.h"
+#include "runtime/pdrt.h"
 
 static inline IrId cst(IrGraph *g, uint32_t rank, const int64_t *dims, const float *v) {
     IrType t = {.dtype = IR_F32, .rank = rank};
@@ -71,6 +75,32 @@ static inline IrGraph *spectral_net(unsigned seed) {
                  op2(g, IR_OP_MATMUL, op_attrs(g, IR_OP_RESHAPE, v, &f2, 1), cst(g, 2, (int64_t[]){30, 2}, w + 160)));
     ir_add_output(g, "y", y, src_none());
     return g;
+}
+
+/* Samples points of the box [lo, hi] of input node 0 (its two corners
+ * first) through the interpreter: each of the m outputs must lie within
+ * [blo - tol, bhi + tol], tol = rel_tol (1 + |value|). */
+static inline void check_sound_n(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
+                                 const double *bhi, int64_t m, unsigned seed, double rel_tol, int samples) {
+    PdrtTensor x, y;
+    const IrType *t = &ir_node(g, 0)->type;
+    pdrt_tensor_alloc(&x, PDRT_F32, t->rank, t->dims);
+    assert_int_equal(pdrt_numel(&x), n);
+    char err[256];
+    for (int s = 0; s < samples; s++) {
+        for (int64_t i = 0; i < n; i++) {
+            double u = s < 2 ? s : (double)rand_r(&seed) / RAND_MAX;
+            ((float *)x.data)[i] = (float)(lo[i] + u * (hi[i] - lo[i]));
+        }
+        assert_true(interp_run(g, &x, 1, &y, 1, err, sizeof err));
+        for (int64_t j = 0; j < m; j++) {
+            double v = ((float *)y.data)[j], tol = rel_tol * (1 + fabs(v));
+            if (!(v >= blo[j] - tol && v <= bhi[j] + tol))
+                fail_msg("sample %d output %lld: %g not in [%g, %g]", s, (long long)j, v, blo[j], bhi[j]);
+        }
+        pdrt_tensor_free(&y);
+    }
+    pdrt_tensor_free(&x);
 }
 
 #endif

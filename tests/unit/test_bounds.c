@@ -241,9 +241,6 @@ static void relaxations_enclose_their_functions(void **state) {
 
 static void check_sound_tol(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
                             const double *bhi, int64_t m, unsigned seed, double rel_tol);
-static void check_sound_n(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
-                          const double *bhi, int64_t m, unsigned seed, double rel_tol, int samples);
-
 static void check_sound(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
                         const double *bhi, int64_t m, unsigned seed) {
     check_sound_tol(g, lo, hi, n, blo, bhi, m, seed, 1e-5); /* real-arithmetic bounds vs f32 runs */
@@ -285,28 +282,6 @@ static IrGraph *random_net(unsigned seed, int64_t n_in, int64_t width, int layer
 static void check_sound_tol(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
                             const double *bhi, int64_t m, unsigned seed, double rel_tol) {
     check_sound_n(g, lo, hi, n, blo, bhi, m, seed, rel_tol, 2000);
-}
-
-static void check_sound_n(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *blo,
-                          const double *bhi, int64_t m, unsigned seed, double rel_tol, int samples) {
-    PdrtTensor x, y;
-    const IrType *t = &ir_node(g, 0)->type; /* the input is node 0 here */
-    pdrt_tensor_alloc(&x, PDRT_F32, t->rank, t->dims);
-    assert_int_equal(pdrt_numel(&x), n);
-    char err[256];
-    for (int s = 0; s < samples; s++) {
-        for (int64_t i = 0; i < n; i++) {
-            double u = s < 2 ? s : (double)rand_r(&seed) / RAND_MAX;
-            ((float *)x.data)[i] = (float)(lo[i] + u * (hi[i] - lo[i]));
-        }
-        assert_true(interp_run(g, &x, 1, &y, 1, err, sizeof err));
-        for (int64_t j = 0; j < m; j++) {
-            double v = ((float *)y.data)[j], tol = rel_tol * (1 + fabs(v));
-            assert_true(v >= blo[j] - tol && v <= bhi[j] + tol);
-        }
-        pdrt_tensor_free(&y);
-    }
-    pdrt_tensor_free(&x);
 }
 
 /* CROWN's bounds of the m outputs over [lo, hi] into cl, ch, asserting

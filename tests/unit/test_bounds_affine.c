@@ -97,30 +97,6 @@ static void passes_and_forward_mode_match_maps_and_rows(void **state) {
     ir_graph_free(g);
 }
 
-/* Samples points of the box (its two corners first) through the
- * interpreter; each output within [lo - tol, hi + tol]. */
-static void sampled_inside(IrGraph *g, const double *lo, const double *hi, int64_t n, const double *bl,
-                           const double *bh, int64_t m, double rel_tol, int samples) {
-    PdrtTensor x, y;
-    const IrType *t = &ir_node(g, 0)->type;
-    pdrt_tensor_alloc(&x, PDRT_F32, t->rank, t->dims);
-    unsigned seed = 7;
-    char err[256];
-    for (int s = 0; s < samples; s++) {
-        for (int64_t i = 0; i < n; i++) {
-            double u = s < 2 ? s : (double)rand_r(&seed) / RAND_MAX;
-            ((float *)x.data)[i] = (float)(lo[i] + u * (hi[i] - lo[i]));
-        }
-        assert_true(interp_run(g, &x, 1, &y, 1, err, sizeof err));
-        for (int64_t j = 0; j < m; j++) {
-            double v = ((float *)y.data)[j], tol = rel_tol * (1 + fabs(v));
-            if (!(v >= bl[j] - tol && v <= bh[j] + tol)) fail_msg("sample %d unit %lld: %g not in [%g, %g]", s, (long long)j, v, bl[j], bh[j]);
-        }
-        pdrt_tensor_free(&y);
-    }
-    pdrt_tensor_free(&x);
-}
-
 /* At 128 points: CROWN inside IBP and much tighter; samples inside; the
  * same on two threads. */
 static void middle_size_is_sound(void **state) {
@@ -138,7 +114,7 @@ static void middle_size_is_sound(void **state) {
         wi += r[m + j] - r[j], wc += r[3 * m + j] - r[2 * m + j];
     }
     assert_true(wc < 0.2 * wi);
-    sampled_inside(g, lo, hi, n, r + 2 * m, r + 3 * m, m, 1e-5, 300);
+    check_sound_n(g, lo, hi, n, r + 2 * m, r + 3 * m, m, 7, 1e-5, 300);
     bounds_set_threads(b, 2); /* forward columns split between threads */
     bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, r, r + m);
     assert_close(r, r + 2 * m, 2 * m, 1e-12);
@@ -161,7 +137,7 @@ static void f32_bounds_on_passes_are_sound(void **state) {
     for (int mode = 0; mode < 2; mode++) {
         b->affine_mode = mode ? AFFINE_ON : AFFINE_OFF;
         bounds_linear(b, lo, hi, BOUNDS_CROWN, NULL, NULL, m, r + 2 * mode * m, r + (2 * mode + 1) * m);
-        sampled_inside(g, lo, hi, n, r + 2 * mode * m, r + (2 * mode + 1) * m, m, 0, 300);
+        check_sound_n(g, lo, hi, n, r + 2 * mode * m, r + (2 * mode + 1) * m, m, 7, 0, 300);
     }
     assert_close(r, r + 2 * m, 2 * m, 1e-5);
     free(lo), free(r);
@@ -190,10 +166,10 @@ static void every_transform_as_passes_matches_its_map(void **state) {
         BoundsGraph *all[3] = {map, rows, fwd};
         for (int k = 0; k < 3; k++) bounds_linear(all[k], lo, hi, BOUNDS_CROWN, NULL, NULL, 2, r[2 * k], r[2 * k + 1]);
         for (int k = 1; k < 3; k++) assert_close(r[0], r[2 * k], 2, 1e-9), assert_close(r[1], r[2 * k + 1], 2, 1e-9);
-        sampled_inside(g, lo, hi, 48, r[2], r[3], 2, 1e-5, 2000);
+        check_sound_n(g, lo, hi, 48, r[2], r[3], 2, 7, 1e-5, 2000);
         bounds_set_f32(rows, true);
         bounds_linear(rows, lo, hi, BOUNDS_CROWN, NULL, NULL, 2, r[0], r[1]);
-        sampled_inside(g, lo, hi, 48, r[0], r[1], 2, 0, 2000);
+        check_sound_n(g, lo, hi, 48, r[0], r[1], 2, 7, 0, 2000);
         bounds_free(map), bounds_free(rows), bounds_free(fwd);
         ir_graph_free(g);
     }
@@ -218,7 +194,7 @@ static void real_mix_forward_matches_rows(void **state) {
         bounds_linear(rows, lo, hi, BOUNDS_CROWN, NULL, NULL, 48, r[0], r[1]);
         bounds_linear(fwd, lo, hi, BOUNDS_CROWN, NULL, NULL, 48, r[2], r[3]);
         assert_close(r[0], r[2], 48, 1e-9), assert_close(r[1], r[3], 48, 1e-9);
-        sampled_inside(g, lo, hi, 36, r[2], r[3], 48, 1e-5, 1000);
+        check_sound_n(g, lo, hi, 36, r[2], r[3], 48, 7, 1e-5, 1000);
         bounds_free(rows), bounds_free(fwd);
         ir_graph_free(g);
     }
