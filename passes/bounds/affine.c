@@ -390,16 +390,6 @@ static bool elementwise(const BoundsGraph *b, const IrNode *n, const BNode *bn) 
     }
 }
 
-/* The lines over and under unit [l, u] of an activation (crown.c's). */
-static void lines(const IrNode *n, double l, double u, double *su, double *tu, double *sl, double *tl) {
-    *tl = 0;
-    switch (n->op) {
-    case IR_OP_TANH: case IR_OP_SIGMOID: bounds_relax_smooth(n->op, l, u, su, tu, sl, tl); break;
-    case IR_OP_GELU: case IR_OP_EXP: bounds_relax_curve(n->op, l, u, su, tu, sl, tl); break;
-    default: bounds_relax(l, u, n->op == IR_OP_LEAKY_RELU ? ir_get_float(n, "alpha") : 0, su, tu, sl); break;
-    }
-}
-
 /* One row's step back through chain node n at unit i: coefficient *a,
  * offset *off; upper: the row bounds from above. */
 static void step(const BoundsGraph *b, const IrNode *n, const BNode *bn, int64_t i, bool upper, double *a,
@@ -418,7 +408,7 @@ static void step(const BoundsGraph *b, const IrNode *n, const BNode *bn, int64_t
     }
     double su, tu, sl, tl;
     const BNode *z = &b->nodes[v];
-    lines(n, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
+    bounds_unit_lines(n, z->lo[i], z->hi[i], &su, &tu, &sl, &tl);
     bool over = upper ? *a >= 0 : *a < 0;
     *off += *a * (over ? tu : tl);
     *a *= over ? su : sl;

@@ -175,6 +175,9 @@ void bounds_dot_ends(const float *w, const double *lo, const double *hi, int64_t
  * [l, u] and negative slope a (0 for ReLU): upper line su*x + tu, lower
  * line sl*x (auto_LiRPA's adaptive choice). */
 void bounds_relax(double l, double u, double a, double *su, double *tu, double *sl);
+/* The lines over (su x + tu) and under (sl x + tl) an activation node n's
+ * unit on [l, u]: ReLU-like, S-shaped or curve (crown.c). */
+void bounds_unit_lines(const IrNode *n, double l, double u, double *su, double *tu, double *sl, double *tl);
 
 SparseMap *bounds_sparse_map(const BoundsGraph *b, const IrNode *n);
 void bounds_sparse_push(SparseMap *m, int64_t out, int64_t in, double w);

@@ -367,7 +367,7 @@ static void back_matmul(Backward *w, const IrNode *n, const BNode *bn, const Coe
 }
 
 /* The upper and lower lines of unit i of an elementwise activation. */
-static void unit_lines(const IrNode *n, double l, double u, double *su, double *tu, double *sl, double *tl) {
+void bounds_unit_lines(const IrNode *n, double l, double u, double *su, double *tu, double *sl, double *tl) {
     *tl = 0;
     switch (n->op) {
     case IR_OP_TANH: case IR_OP_SIGMOID: bounds_relax_smooth(n->op, l, u, su, tu, sl, tl); break;
@@ -409,7 +409,7 @@ static void back_relu(Backward *w, IrId id, const IrNode *n, const BNode *bn) {
     uint8_t *open = pd_xmalloc((size_t)nn + 1); /* alpha-CROWN's slopes apply here */
     bool finite = true;
     for (int64_t i = 0; i < nn; i++) {
-        unit_lines(n, z->lo[i], z->hi[i], &su[i], &tu[i], &sl[i], &tl[i]);
+        bounds_unit_lines(n, z->lo[i], z->hi[i], &su[i], &tu[i], &sl[i], &tl[i]);
         open[i] = z->lo[i] < 0 && z->hi[i] > 0;
         finite &= isfinite(su[i]) && isfinite(tu[i]) && isfinite(sl[i]) && isfinite(tl[i]);
     }
